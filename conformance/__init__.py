@@ -1,0 +1,1 @@
+"""Checks any implementation of the retry endpoint against its contract."""

@@ -1,0 +1,148 @@
+"""DataContractSerializer naming: the XML name and namespace .NET gives each CLR type.
+
+The rules follow `DataContract.GetStableName` in .NET's System.Runtime.Serialization:
+
+* a class in CLR namespace ``N`` lives in ``http://schemas.datacontract.org/2004/07/N``;
+* a generic class is named ``NameOf`` followed by each argument's contract name, plus a
+  digest of the arguments' namespaces when any of them is not a built-in namespace;
+* every collection is ``ArrayOf`` + its item's name, in the item's namespace, or in the
+  ``.../Serialization/Arrays`` namespace when the item is a built-in XSD type;
+* a dictionary is a collection of the generic ``KeyValue<K, V>`` in the Arrays namespace.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from contract.clr import (
+    ArrayType,
+    ClrType,
+    ComplexRef,
+    ComplexType,
+    DictionaryType,
+    Member,
+    NullableType,
+    Primitive,
+    PrimitiveType,
+)
+
+__all__ = [
+    "ARRAYS_NS",
+    "DATACONTRACT_BASE_NS",
+    "SCHEMA_NS",
+    "SERIALIZATION_NS",
+    "XSI_NS",
+    "QName",
+    "clr_namespace_uri",
+    "contract_name",
+    "namespaces_digest",
+    "xml_member_order",
+]
+
+SCHEMA_NS = "http://www.w3.org/2001/XMLSchema"
+XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
+SERIALIZATION_NS = "http://schemas.microsoft.com/2003/10/Serialization/"
+ARRAYS_NS = "http://schemas.microsoft.com/2003/10/Serialization/Arrays"
+DATACONTRACT_BASE_NS = "http://schemas.datacontract.org/2004/07/"
+_SYSTEM_NS = DATACONTRACT_BASE_NS + "System"
+_BUILT_IN_NAMESPACES = frozenset({SCHEMA_NS, SERIALIZATION_NS})
+
+
+@dataclass(frozen=True, order=True)
+class QName:
+    """An XML qualified name: local name and namespace URI."""
+
+    name: str
+    namespace: str
+
+    def clark(self) -> str:
+        """The ``{namespace}name`` form lxml uses."""
+        return f"{{{self.namespace}}}{self.name}"
+
+
+_PRIMITIVE_NAMES: dict[Primitive, QName] = {
+    Primitive.BOOLEAN: QName("boolean", SCHEMA_NS),
+    Primitive.BYTE: QName("unsignedByte", SCHEMA_NS),
+    Primitive.INT16: QName("short", SCHEMA_NS),
+    Primitive.INT32: QName("int", SCHEMA_NS),
+    Primitive.INT64: QName("long", SCHEMA_NS),
+    Primitive.SINGLE: QName("float", SCHEMA_NS),
+    Primitive.DOUBLE: QName("double", SCHEMA_NS),
+    Primitive.DECIMAL: QName("decimal", SCHEMA_NS),
+    Primitive.STRING: QName("string", SCHEMA_NS),
+    Primitive.CHAR: QName("char", SERIALIZATION_NS),
+    Primitive.GUID: QName("guid", SERIALIZATION_NS),
+    Primitive.DATETIME: QName("dateTime", SCHEMA_NS),
+    Primitive.DATETIMEOFFSET: QName("DateTimeOffset", _SYSTEM_NS),
+    Primitive.TIMESPAN: QName("duration", SERIALIZATION_NS),
+    Primitive.URI: QName("anyURI", SCHEMA_NS),
+    Primitive.BYTE_ARRAY: QName("base64Binary", SCHEMA_NS),
+    Primitive.OBJECT: QName("anyType", SCHEMA_NS),
+}
+
+
+def clr_namespace_uri(clr_namespace: str) -> str:
+    """The data-contract namespace of a CLR namespace (``Uri.AbsoluteUri`` escaping)."""
+    return DATACONTRACT_BASE_NS + quote(clr_namespace, safe="/.-_~!$&'()*+,;=:@")
+
+
+def namespaces_digest(nested_parameter_counts: list[int], argument_namespaces: list[str]) -> str:
+    """The suffix .NET appends to a generic contract name (``GetNamespacesDigest``).
+
+    The input is ``" " + count`` for each nesting level, then ``" " + namespace`` for each
+    type argument; the suffix is the first 6 bytes of its MD5, in base64 without padding,
+    with ``/`` and ``+`` spelled ``_S`` and ``_P`` so that the name stays an XML name.
+    """
+    text = "".join(f" {count}" for count in nested_parameter_counts)
+    text += "".join(f" {namespace}" for namespace in argument_namespaces)
+    digest = hashlib.md5(text.encode("utf-8"), usedforsecurity=False).digest()[:6]
+    encoded = base64.b64encode(digest).decode("ascii").rstrip("=")
+    return encoded.replace("/", "_S").replace("+", "_P")
+
+
+def _generic_name(base: str, arguments: tuple[ClrType, ...]) -> str:
+    names = [contract_name(argument) for argument in arguments]
+    local = base + "Of" + "".join(name.name for name in names)
+    namespaces = [name.namespace for name in names]
+    if any(namespace not in _BUILT_IN_NAMESPACES for namespace in namespaces):
+        local += namespaces_digest([len(arguments)], namespaces)
+    return local
+
+
+def contract_name(clr_type: ClrType) -> QName:
+    """The data-contract name and namespace DataContractSerializer uses for ``clr_type``."""
+    match clr_type:
+        case PrimitiveType(primitive=primitive):
+            return _PRIMITIVE_NAMES[primitive]
+        case NullableType(inner=inner):
+            return contract_name(inner)
+        case ArrayType(item=item):
+            return _collection_name(contract_name(item))
+        case DictionaryType(key=key, value=value):
+            key_value = QName(_generic_name("KeyValue", (key, value)), ARRAYS_NS)
+            return _collection_name(key_value)
+        case ComplexRef(clr_namespace=clr_ns, name=name, generic_args=args):
+            local = _generic_name(name, args) if args else name
+            return QName(local, clr_namespace_uri(clr_ns))
+
+
+def _collection_name(item: QName) -> QName:
+    namespace = ARRAYS_NS if item.namespace in _BUILT_IN_NAMESPACES else item.namespace
+    return QName("ArrayOf" + item.name, namespace)
+
+
+def _ordinal_key(name: str) -> bytes:
+    # .NET's ordinal comparison compares UTF-16 code units, not code points.
+    return name.encode("utf-16-be")
+
+
+def xml_member_order(complex_type: ComplexType) -> tuple[Member, ...]:
+    """Members in the order DataContractSerializer writes them: ordinal by name.
+
+    (No member of these contracts sets ``DataMember.Order`` and none inherits, so the
+    base-class-first and ``Order`` rules have nothing to reorder.)
+    """
+    return tuple(sorted(complex_type.members, key=lambda member: _ordinal_key(member.name)))
