@@ -1,5 +1,12 @@
-"""Reading ASP.NET Web API Help Pages (HTML or their plain-text rendering)."""
+"""Reading ASP.NET Web API Help Pages (HTML or their plain-text rendering).
 
+The public API is :func:`read_help_page` (a file, either form, told apart by content),
+:func:`parse_help_page_text` and :func:`parse_help_page_html` (a page already in memory),
+and the neutral model they return (:class:`HelpPage` and its parts). Every failure is a
+:class:`HelpPageError` naming the source, section and line.
+"""
+
+from contract.helppage.html import parse_help_page_html
 from contract.helppage.model import (
     HelpPage,
     HelpPageError,
@@ -8,6 +15,8 @@ from contract.helppage.model import (
     ResourceDescription,
     Sample,
 )
+from contract.helppage.reader import read_help_page
+from contract.helppage.text import parse_help_page_text
 
 __all__ = [
     "HelpPage",
@@ -16,4 +25,7 @@ __all__ = [
     "ModelTable",
     "ResourceDescription",
     "Sample",
+    "parse_help_page_html",
+    "parse_help_page_text",
+    "read_help_page",
 ]
