@@ -1,0 +1,14 @@
+-- wrk script: POST the retry endpoint with the Accept header from $ACCEPT and print the
+-- results as one JSON line that bench/throughput.py reads.
+wrk.method = "POST"
+wrk.body = ""  -- makes wrk send Content-Length: 0, as browsers do
+wrk.headers["Accept"] = os.getenv("ACCEPT") or "application/json"
+
+done = function(summary, latency, requests)
+  local errors = summary.errors
+  io.write(string.format(
+    '\nRESULT {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, ' ..
+    '"non_2xx": %d, "socket_errors": %d}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    errors.status, errors.connect + errors.read + errors.write + errors.timeout))
+end

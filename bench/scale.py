@@ -1,0 +1,82 @@
+"""Scale: one retry call over 1,000, 10,000 and 100,000 failed invoices, JSON and XML.
+
+For each size a fresh mock (one worker, scenario ``all-failing``) is seeded with that many
+failed invoices; one call per format is timed to the last byte, and the worker's peak
+resident memory (VmHWM) is read after both calls. Targets: growth linear in the size; at
+100,000 under 1 s per format and under 300 MB.
+
+    .venv/bin/python -m bench.scale [--sizes 1000,10000,100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from bench.common import (
+    BenchError,
+    free_port,
+    markdown_table,
+    mock_command,
+    post,
+    process_tree_peak_rss_kib,
+    record,
+    running,
+)
+
+MEDIA_TYPES = ("application/json", "application/xml")
+
+
+def time_to_last_byte(base_url: str, accept: str, expected_items: int) -> tuple[float, int]:
+    """Seconds for one call to be read completely, and the body's size in bytes."""
+    started = time.perf_counter()
+    response = post(base_url, accept)
+    elapsed = time.perf_counter() - started
+    body = response.content
+    # One "InvoiceId" member per item: a quoted name in JSON, an open and a close tag in XML.
+    items = body.count(b"InvoiceId>") // 2 if "xml" in accept else body.count(b'"InvoiceId"')
+    if response.status_code != 200 or items != expected_items:
+        raise BenchError(f"{accept}: status {response.status_code}, {items} items")
+    return elapsed, len(response.content)
+
+
+def measure(size: int) -> list[list[object]]:
+    """One table row per format for ``size`` failed invoices."""
+    port = free_port()
+    with running(mock_command(port, failed=size, workers=1), port, timeout=300) as server:
+        post(server.base_url, "application/json")  # warm-up: imports, caches, page cache
+        timings = {mt: time_to_last_byte(server.base_url, mt, size) for mt in MEDIA_TYPES}
+        peak_mib = process_tree_peak_rss_kib(server.process.pid) / 1024
+    return [
+        [f"{size:,}", mt, f"{seconds:.3f}", f"{size_bytes / 1e6:.1f}", f"{peak_mib:.0f}"]
+        for mt, (seconds, size_bytes) in timings.items()
+    ]
+
+
+def main() -> None:
+    """Measure each size and record the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,100000", help="comma-separated sizes")
+    options = parser.parse_args()
+    try:
+        sizes = [int(size) for size in options.sizes.split(",")]
+    except ValueError:
+        raise SystemExit(f"error: --sizes must be integers, got {options.sizes!r}") from None
+    rows = [row for size in sizes for row in measure(size)]
+    headers = ["failed invoices", "Accept", "time to last byte s", "body MB", "peak RSS MiB"]
+    record(
+        "Scale: one retry call",
+        markdown_table(headers, rows),
+        [
+            "`python -m mock_server --workers 1 --scenario all-failing --failed N`; one warm-up "
+            "call, then one timed call per format (each call retries all N invoices).",
+            "Peak RSS is the largest VmHWM among the gunicorn master and its worker.",
+        ],
+    )
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except BenchError as error:
+        raise SystemExit(f"error: {error}") from None
