@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import core_schema
+from pydantic_core import SchemaSerializer, core_schema
 
 __all__ = ["DateTimeKind", "NetDateTime"]
 
@@ -180,6 +180,25 @@ class NetDateTime:
         cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
     ) -> JsonSchemaValue:
         return {"type": "string", "pattern": _ROUND_TRIP.pattern}
+
+
+def _serialize(value: NetDateTime, info: core_schema.SerializationInfo) -> NetDateTime | str:
+    return value.round_trip() if info.mode_is_json() else value
+
+
+# Pydantic turns every dataclass it serializes in python mode into a dict unless the value
+# carries its own serializer: this one keeps NetDateTime objects in python mode.
+setattr(  # noqa: B010 - the attribute is pydantic's protocol, not declared on the class
+    NetDateTime,
+    "__pydantic_serializer__",
+    SchemaSerializer(
+        core_schema.any_schema(
+            serialization=core_schema.plain_serializer_function_ser_schema(
+                _serialize, info_arg=True
+            )
+        )
+    ),
+)
 
 
 def _wall_ticks(wall: datetime) -> int:

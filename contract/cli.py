@@ -1,0 +1,89 @@
+"""``python -m contract``: generate the artifacts from a help page, check or update them.
+
+Exit codes: 0 success; 1 ``check`` found committed artifacts that are out of date;
+2 bad input (a help page that is missing, unreadable or contradicts itself) or a file
+that cannot be written, reported as one line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from contract.artifacts import check, default_root, generate, update
+from contract.helppage import HelpPageError
+from contract.resolve import ContractError
+
+__all__ = ["main"]
+
+EXIT_OK = 0
+EXIT_OUT_OF_DATE = 1
+EXIT_BAD_INPUT = 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line ``argv`` (default: ``sys.argv[1:]``) and return the exit code."""
+    arguments = _parser().parse_args(argv)
+    try:
+        return int(arguments.run(arguments))
+    except (HelpPageError, ContractError) as error:
+        print(f"error: {error}", file=sys.stderr)
+    except OSError as error:
+        print(f"error: {error.filename or ''}: {error.strerror or error}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m contract",
+        description="Generate the retry endpoint's contract artifacts from its help page.",
+    )
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    generate_command = commands.add_parser(
+        "generate", help="write openapi.yaml, xsd/ and models.py for a help page"
+    )
+    generate_command.add_argument("help_page", type=Path, metavar="HELP_PAGE")
+    generate_command.add_argument(
+        "--out", type=Path, required=True, metavar="DIR", help="directory to write into"
+    )
+    generate_command.set_defaults(run=_generate)
+    for name, run, text in (
+        ("check", _check, "exit 1 if the committed artifacts differ from a fresh generation"),
+        ("update", _update, "regenerate the committed artifacts in place"),
+    ):
+        command = commands.add_parser(name, help=text)
+        command.add_argument(
+            "--root",
+            type=Path,
+            default=None,
+            metavar="DIR",
+            help="repository root (default: the checkout this package was imported from)",
+        )
+        command.set_defaults(run=run)
+    return parser
+
+
+def _generate(arguments: argparse.Namespace) -> int:
+    for path in generate(arguments.help_page, arguments.out):
+        print(f"wrote {path}")
+    return EXIT_OK
+
+
+def _check(arguments: argparse.Namespace) -> int:
+    problems = check(arguments.root or default_root())
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print("run: python -m contract update", file=sys.stderr)
+        return EXIT_OUT_OF_DATE
+    print("generated artifacts are up to date")
+    return EXIT_OK
+
+
+def _update(arguments: argparse.Namespace) -> int:
+    root = arguments.root or default_root()
+    for path in update(root):
+        print(f"wrote {path.relative_to(root)}")
+    return EXIT_OK

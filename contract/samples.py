@@ -1,0 +1,211 @@
+"""What a help page's response samples reveal about the types they show.
+
+HelpPage builds its samples with ``ObjectGenerator``: every member of a complex type gets a
+placeholder value (``"sample string N"``, consecutive integers ``N``, ``true``, a random
+GUID, ``DateTime.Now``, decimals ``N``, doubles ``N.1``, collections of two items) and
+the formatters serialize it. So a JSON sample lists a type's members in declaration order
+with a value whose shape tells the member's type, and the XML sample puts each member in
+its type's data-contract namespace and writes the lexical form of its XSD type. This
+module reads those facts; :mod:`contract.resolve` decides what to do with them.
+
+Limits: an integer could be any CLR integer type (Int32 is assumed); a number with a
+fraction is a Double unless its fraction is zero (Decimal); a nested object without a
+model table has no name in either sample; a null, an empty collection or a dictionary
+says nothing about its type.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote
+
+from lxml import etree
+
+from contract.clr import Primitive
+from contract.datacontract import DATACONTRACT_BASE_NS
+from contract.endpoint import JsonDateFormat
+from contract.netdatetime import NetDateTime
+
+__all__ = [
+    "SampleError",
+    "SampleInstance",
+    "clr_namespace_of",
+    "confirm_xml_scalar",
+    "decide_json_date_format",
+    "infer_scalar",
+    "parse_json_sample",
+    "parse_xml_sample",
+]
+
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,7})?(Z|[+-]\d{2}:\d{2})?$")
+_TIME_SPAN = re.compile(r"^-?(\d+\.)?\d{2}:\d{2}:\d{2}(\.\d{1,7})?$")
+_URI = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+_INTEGER = re.compile(r"^[+-]?\d+$")
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$|^-?INF$|^NaN$")
+_WALL_CLOCK_Z = re.compile(JsonDateFormat.WALL_CLOCK_Z.pattern)
+
+
+class SampleError(ValueError):
+    """A sample that contradicts itself, the other sample, or the model tables."""
+
+
+@dataclass(frozen=True)
+class SampleInstance:
+    """One value as both samples show it: the JSON value and the XML element, if any.
+
+    ``has_json`` tells an absent JSON value from a JSON ``null``.
+    """
+
+    json_value: Any = None
+    has_json: bool = False
+    xml: etree._Element | None = None
+
+    def member(self, name: str) -> SampleInstance:
+        """The value of data member ``name`` (a JSON property, an XML child element)."""
+        has_json = isinstance(self.json_value, dict) and name in self.json_value
+        json_value = self.json_value[name] if has_json else None
+        element = None
+        if self.xml is not None:
+            element = next((c for c in _children(self.xml) if _local(c) == name), None)
+        return SampleInstance(json_value, has_json, element)
+
+    def first_item(self) -> SampleInstance:
+        """The first item of a collection (ObjectGenerator writes two identical ones)."""
+        items = self.json_value if isinstance(self.json_value, list) else []
+        children = _children(self.xml) if self.xml is not None else []
+        return SampleInstance(
+            items[0] if items else None, bool(items), children[0] if children else None
+        )
+
+    def xml_text(self) -> str | None:
+        """The element's text, or None when there is no element or it is ``i:nil``."""
+        if self.xml is None or self.xml.get(_NIL) == "true":
+            return None
+        return (self.xml.text or "").strip()
+
+
+_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
+
+
+def _children(element: etree._Element) -> list[etree._Element]:
+    return [child for child in element if isinstance(child.tag, str)]
+
+
+def _local(element: etree._Element) -> str:
+    return etree.QName(element).localname
+
+
+def parse_json_sample(text: str) -> Any:
+    """The JSON sample as Python values, objects keeping their member order."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise SampleError(f"the JSON sample is not JSON: {error}") from None
+
+
+def parse_xml_sample(text: str) -> etree._Element:
+    """The XML sample's root element, read without DTDs, entities or network access."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    try:
+        return etree.fromstring(text.encode("utf-8"), parser)
+    except etree.XMLSyntaxError as error:
+        raise SampleError(f"the XML sample is not well-formed XML: {error}") from None
+
+
+def clr_namespace_of(namespace_uri: str) -> str:
+    """The CLR namespace of a data-contract namespace (``http://schemas.datacontract.org/2004/07/N``)."""
+    if not namespace_uri.startswith(DATACONTRACT_BASE_NS):
+        raise SampleError(f"{namespace_uri!r} is not a data-contract namespace")
+    return unquote(namespace_uri.removeprefix(DATACONTRACT_BASE_NS))
+
+
+def infer_scalar(value: str | bool | int | float) -> Primitive:
+    """The CLR type ObjectGenerator's placeholder ``value`` implies (see the module limits)."""
+    if isinstance(value, bool):
+        return Primitive.BOOLEAN
+    if isinstance(value, int):
+        return Primitive.INT32
+    if isinstance(value, float):
+        return Primitive.DECIMAL if value.is_integer() else Primitive.DOUBLE
+    return _infer_string(value)
+
+
+def _infer_string(value: str) -> Primitive:
+    for pattern, primitive in (
+        (_GUID, Primitive.GUID),
+        (_DATE, Primitive.DATETIME),
+        (_TIME_SPAN, Primitive.TIMESPAN),
+        (_URI, Primitive.URI),
+    ):
+        if pattern.match(value):
+            return primitive
+    # ObjectGenerator's Char is 'A'; its strings are "sample string N".
+    return Primitive.CHAR if len(value) == 1 else Primitive.STRING
+
+
+_XML_FORMS: dict[Primitive, re.Pattern[str]] = {
+    Primitive.BOOLEAN: re.compile(r"^(true|false|1|0)$"),
+    Primitive.INT32: _INTEGER,
+    Primitive.DECIMAL: _NUMBER,
+    Primitive.DOUBLE: _NUMBER,
+    Primitive.GUID: _GUID,
+    Primitive.DATETIME: _DATE,
+}
+
+
+def confirm_xml_scalar(primitive: Primitive, text: str, *, where: str) -> None:
+    """Check that the XML sample writes ``text`` in the lexical form of ``primitive``."""
+    form = _XML_FORMS.get(primitive)
+    if form is not None and not form.match(text):
+        raise SampleError(
+            f"{where}: the JSON sample implies {primitive.value} but the XML sample has {text!r}"
+        )
+
+
+def decide_json_date_format(
+    pairs: Sequence[tuple[str, str | None, str]], *, has_datetime: bool
+) -> JsonDateFormat:
+    """The JSON date format from (JSON text, XML text, member) pairs of the same DateTime.
+
+    ``yyyy-MM-ddTHH:mm:ssZ`` in JSON for an XML value with a fraction or a local offset
+    but the same wall clock means WALL_CLOCK_Z; a fraction or an offset in JSON means
+    Json.NET's ROUND_TRIP. Samples that decide nothing are an error when the contract
+    has a DateTime; a contract without one gets ROUND_TRIP (Json.NET's default).
+    """
+    decided = [_decide_one(json_text, xml_text, where) for json_text, xml_text, where in pairs]
+    decisions = {decision for decision in decided if decision is not None}
+    if len(decisions) > 1:
+        raise SampleError("the JSON sample writes dates in two different formats")
+    if decisions:
+        return decisions.pop()
+    if has_datetime:
+        raise SampleError(
+            "cannot decide the JSON date format: no DateTime appears in both the JSON and "
+            "the XML sample in a form that tells Json.NET's round-trip format from "
+            "yyyy-MM-ddTHH:mm:ssZ"
+        )
+    return JsonDateFormat.ROUND_TRIP
+
+
+def _decide_one(json_text: str, xml_text: str | None, where: str) -> JsonDateFormat | None:
+    if not _DATE.match(json_text):
+        raise SampleError(f"{where}: {json_text!r} in the JSON sample is not a date")
+    if not _WALL_CLOCK_Z.match(json_text):
+        return JsonDateFormat.ROUND_TRIP
+    if xml_text is None:
+        return None
+    try:
+        xml_value = NetDateTime.parse(xml_text)
+    except ValueError as error:
+        raise SampleError(f"{where}: the XML sample's date is invalid: {error}") from None
+    if xml_value.wall_clock_z() != json_text:
+        raise SampleError(
+            f"{where}: the JSON sample ({json_text}) and the XML sample ({xml_text}) show "
+            "different wall-clock times"
+        )
+    return None if xml_value.round_trip() == json_text else JsonDateFormat.WALL_CLOCK_Z
