@@ -1,0 +1,78 @@
+"""Response bodies: the action's result type in either format, and Web API's ``HttpError``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from contract.clr import ClrType, TypeCatalog
+from contract.endpoint import JSON_MEDIA_TYPES, XML_MEDIA_TYPES, EndpointContract
+from contract.wire._scalars import json_string, xml_text
+from contract.wire.json_writer import compile_json_writer
+from contract.wire.values import (
+    UnsupportedTypeError,
+    WireValueError,
+    check_wire_value,
+    require_supported,
+)
+from contract.wire.xml_writer import compile_xml_writer
+
+__all__ = ["ResponseWriter", "write_http_error"]
+
+
+class ResponseWriter:
+    """Writes wire values of ``contract.response_type`` exactly as the service does.
+
+    Build it once per contract (the per-type writers are compiled here); ``json`` and
+    ``xml`` return UTF-8 bytes without BOM, declaration or indentation. A value that
+    does not fit the type raises :class:`~contract.wire.values.WireValueError` naming the
+    member by JSON pointer.
+    """
+
+    def __init__(self, contract: EndpointContract) -> None:
+        if contract.response_type is None:
+            raise UnsupportedTypeError(f"{contract.operation_id} returns no response body")
+        self._type: ClrType = contract.response_type
+        self._catalog: TypeCatalog = contract.catalog
+        require_supported(self._type, self._catalog)
+        self._write_json = compile_json_writer(self._type, self._catalog, contract.json_date_format)
+        self._write_xml = compile_xml_writer(self._type, self._catalog)
+
+    def json(self, value: Any) -> bytes:
+        """The JSON body (JsonMediaTypeFormatter with Json.NET) for ``value``."""
+        return self._encode(self._write_json, value)
+
+    def xml(self, value: Any) -> bytes:
+        """The XML body (XmlMediaTypeFormatter with DataContractSerializer) for ``value``."""
+        return self._encode(self._write_xml, value)
+
+    def _encode(self, write: Callable[[Any], str], value: Any) -> bytes:
+        try:
+            return write(value).encode("utf-8")
+        except (TypeError, ValueError, KeyError, AttributeError) as error:
+            # The fast path only knows that something failed; the checker says where.
+            check_wire_value(value, self._type, self._catalog)
+            raise WireValueError(f"cannot write the value: {error}", pointer="") from error
+
+
+def write_http_error(message: str, media_type: str) -> bytes:
+    """Web API's ``HttpError`` body with only ``Message`` set, in the negotiated format.
+
+    JSON ``{"Message":"..."}``; XML ``<Error><Message>...</Message></Error>`` with no
+    namespace (``HttpError`` is an ``IXmlSerializable`` dictionary, ``XmlRoot("Error")``,
+    that writes one element per key); an empty message is ``<Message />``.
+    """
+    base = media_type.split(";", 1)[0].strip().lower()
+    try:
+        if base in JSON_MEDIA_TYPES:
+            return ('{"Message":' + json_string(message) + "}").encode("utf-8")
+        if base in XML_MEDIA_TYPES:
+            text = xml_text(message)
+            inner = f"<Message>{text}</Message>" if text else "<Message />"
+            return f"<Error>{inner}</Error>".encode()
+    except (TypeError, UnicodeEncodeError) as error:
+        raise ValueError(f"cannot write the error message {message!r}: {error}") from None
+    raise ValueError(
+        f"no formatter writes {media_type!r}: expected one of "
+        f"{', '.join(JSON_MEDIA_TYPES + XML_MEDIA_TYPES)}"
+    )
