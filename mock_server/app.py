@@ -1,0 +1,79 @@
+"""The app factory: one Flask app per call, its state in the store named by the config."""
+
+from __future__ import annotations
+
+import atexit
+import shutil
+import tempfile
+import weakref
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask_cors import CORS
+
+from contract.endpoint import EndpointContract
+from contract.wire import ResponseWriter
+from mock_server.control import register_control
+from mock_server.documents import register_documents
+from mock_server.errors import register_error_handlers
+from mock_server.faults import register_faults
+from mock_server.journal import register_journal
+from mock_server.mock import Mock
+from mock_server.service import register_service
+from mock_server.settings import DEFAULTS, Settings
+from mock_server.sqlite_store import SqliteStore
+from mock_server.webapi import CanonicalRoute, with_reason_phrase
+
+__all__ = ["create_app"]
+
+EXPOSED_HEADERS = ["Content-Length", "Content-Type", "Allow"]
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """A mock of the retry service configured by ``config`` (keys: :mod:`mock_server.settings`).
+
+    Invalid configuration raises :class:`~mock_server.settings.SettingsError`.
+    """
+    app = Flask(__name__)
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_mapping(config or {})
+    settings = Settings.from_config(app.config)
+    contract = _contract(app.config["CONTRACT"])
+    mock = Mock(settings, _store(app), contract, ResponseWriter(contract))
+    mock.init_app(app)
+    register_error_handlers(app, route=contract.path)
+    register_faults(app, route=contract.path)
+    register_journal(app)
+    app.after_request(with_reason_phrase)
+    register_service(app, route=contract.path)
+    register_control(app)
+    register_documents(app)
+    if settings.cors_origins is not None:
+        CORS(
+            app, origins=settings.cors_origins, supports_credentials=True,
+            expose_headers=EXPOSED_HEADERS, always_send=False,
+        )  # fmt: skip
+    app.wsgi_app = CanonicalRoute(app.wsgi_app, [contract.path])  # type: ignore[method-assign]
+    return app
+
+
+def _contract(configured: EndpointContract | None) -> EndpointContract:
+    if configured is not None:
+        return configured
+    from contract.artifacts import load_contract  # noqa: PLC0415 - resolving costs time
+
+    return load_contract()
+
+
+def _store(app: Flask) -> SqliteStore:
+    path = app.config["DATABASE"]
+    if path is not None:
+        return SqliteStore(path)
+    # No database named: a private temporary one that disappears with the app or the process.
+    directory = tempfile.mkdtemp(prefix="retry-mock-")
+    store = SqliteStore(Path(directory) / "mock.sqlite3")
+    weakref.finalize(app, shutil.rmtree, directory, ignore_errors=True)
+    atexit.register(shutil.rmtree, directory, ignore_errors=True)
+    return store

@@ -1,0 +1,197 @@
+"""The control API under ``/__mock/``: read and steer the mock's state (see control-openapi.yaml).
+
+Every input error is a 4xx JSON body ``{"error": "..."}`` naming the field; nothing a
+client sends can produce a 500. Request bodies must be JSON (``application/json`` or no
+Content-Type); an empty body means "all defaults".
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import uuid
+from importlib import resources
+from typing import Any, TypeVar
+
+from flask import Blueprint, Flask, Response, jsonify, request
+from pydantic import BaseModel, ValidationError
+
+from contract.wire import WireValueError, values_from_json
+from mock_server.control_models import (
+    FaultRequest,
+    InvoiceIn,
+    ScenarioRequest,
+    SeedRequest,
+    describe_errors,
+)
+from mock_server.invoices import Invoice
+from mock_server.mock import Mock, current_mock
+from mock_server.scenarios import builtin_scenario
+from mock_server.store import FaultKind
+from mock_server.vocabulary import FAILED
+
+__all__ = ["ControlError", "json_error", "register_control"]
+
+PREFIX = "/__mock"
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+class ControlError(Exception):
+    """A control request the mock refuses: an HTTP status and a message naming the problem."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def json_error(status: int, message: str, **headers: str) -> Response:
+    """``{"error": message}`` with ``status``."""
+    response = jsonify(error=message)
+    response.status_code = status
+    response.headers.update(headers)
+    return response
+
+
+def register_control(app: Flask) -> None:
+    """Add the control API to ``app``."""
+    blueprint = Blueprint("control", __name__, url_prefix=PREFIX)
+    blueprint.add_url_rule("/invoices", view_func=_invoices, methods=["GET"])
+    blueprint.add_url_rule("/reset", view_func=_reset, methods=["POST"])
+    blueprint.add_url_rule("/seed", view_func=_seed, methods=["POST"])
+    blueprint.add_url_rule("/scenario", view_func=_get_scenario, methods=["GET"])
+    blueprint.add_url_rule("/scenario", view_func=_put_scenario, methods=["PUT"])
+    blueprint.add_url_rule("/faults", view_func=_faults, methods=["GET", "POST", "DELETE"])
+    blueprint.add_url_rule("/journal", view_func=_journal, methods=["GET", "DELETE"])
+    blueprint.add_url_rule("/openapi.yaml", view_func=_openapi, methods=["GET"])
+    blueprint.register_error_handler(ControlError, lambda e: json_error(e.status, e.message))
+    app.register_blueprint(blueprint)
+
+
+def _parse(model: type[_Model]) -> _Model:
+    data = request.get_data()
+    if request.mimetype and request.mimetype != "application/json" and data:
+        raise ControlError(415, f"Content-Type must be application/json, got {request.mimetype}")
+    try:
+        return model.model_validate_json(data if data.strip() else b"{}")
+    except ValidationError as error:
+        if any(detail["type"] == "json_invalid" for detail in error.errors()):
+            raise ControlError(
+                400, f"request body is not valid JSON: {_json_problem(data)}"
+            ) from None
+        raise ControlError(400, describe_errors(error)) from None
+
+
+def _json_problem(data: bytes) -> str:
+    try:
+        json.loads(data)
+    except (ValueError, UnicodeDecodeError) as error:
+        return str(error)
+    return "unreadable"
+
+
+def _invoices() -> Response:
+    invoices = current_mock().store.invoices()
+    return jsonify(
+        count=len(invoices),
+        failed=sum(invoice.status == FAILED for invoice in invoices),
+        invoices=[invoice.to_json() for invoice in invoices],
+    )
+
+
+def _reset() -> Response:
+    mock = current_mock()
+    scenario = mock.reset()
+    return jsonify(scenario=scenario.to_json(), count=mock.settings.failed_count(scenario))
+
+
+def _seed() -> Response:
+    body = _parse(SeedRequest)
+    mock = current_mock()
+    if body.invoices is None:
+        invoices = mock.seed(count=body.count, seed=body.seed)
+        return jsonify(count=len(invoices), seed=mock.store.scenario().seed)
+    mock.seed_explicit(_explicit(mock, body.invoices))
+    return jsonify(count=len(body.invoices), seed=mock.store.scenario().seed)
+
+
+def _explicit(mock: Mock, invoices: list[InvoiceIn]) -> list[Invoice]:
+    rng = random.Random(f"explicit:{mock.store.scenario().seed}")
+    now = mock.settings.clock.now()
+
+    def new_id() -> uuid.UUID:
+        return uuid.UUID(int=rng.getrandbits(128), version=4)
+
+    return [
+        Invoice(
+            practice_id=given.PracticeId or new_id(),
+            encounter_id=given.EncounterId or new_id(),
+            invoice_id=given.InvoiceId or new_id(),
+            reason=given.Reason,
+            status=given.Status,
+            system=given.System,
+            sending_time=given.SendingTime or now,
+            sending_attempts=given.SendingAttempts,
+            sending_type=given.SendingType,
+        )
+        for given in invoices
+    ]
+
+
+def _get_scenario() -> Response:
+    return jsonify(current_mock().store.scenario().to_json())
+
+
+def _put_scenario() -> Response:
+    body = _parse(ScenarioRequest)
+    mock = current_mock()
+    if body.envelope is not None:
+        _check_envelope(mock, body.envelope)
+    scenario = builtin_scenario(body.name).with_options(
+        seed=body.seed if body.seed is not None else mock.settings.seed,
+        failed=body.failed,
+        max_attempts=body.max_attempts,
+        default_success_rate=body.success_rate,
+        success_rates=body.success_rates if body.success_rate is None else body.success_rates or {},
+        outcomes={key: tuple(word == "success" for word in script)
+                  for key, script in (body.outcomes or {}).items()} or None,
+        envelope=body.envelope,
+    )  # fmt: skip
+    reseed = body.reseed if body.reseed is not None else scenario.reseeds
+    mock.switch(scenario, reseed=reseed)
+    return jsonify(mock.store.scenario().to_json())
+
+
+def _check_envelope(mock: Mock, envelope: dict[str, Any]) -> None:
+    try:
+        values = values_from_json(envelope, mock.contract)
+        mock.writer.json(values)
+    except (WireValueError, ValueError) as error:
+        raise ControlError(400, f"envelope: {error}") from None
+
+
+def _faults() -> Response:
+    store = current_mock().store
+    if request.method == "POST":
+        body = _parse(FaultRequest)
+        fault = store.add_fault(
+            FaultKind(body.kind), calls=body.calls, share=body.share, latency_ms=body.latency_ms
+        )
+        response = jsonify(fault.to_json())
+        response.status_code = 201
+        return response
+    if request.method == "DELETE":
+        store.clear_faults()
+    return jsonify(faults=[fault.to_json() for fault in store.faults()])
+
+
+def _journal() -> Response:
+    store = current_mock().store
+    if request.method == "DELETE":
+        store.clear_journal()
+    return jsonify(journal=[entry.to_json() for entry in store.journal()])
+
+
+def _openapi() -> Response:
+    text = resources.files("mock_server").joinpath("control-openapi.yaml").read_bytes()
+    return Response(text, content_type="application/yaml; charset=utf-8")

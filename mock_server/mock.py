@@ -1,0 +1,101 @@
+"""The mock as the views see it: the store, the clock and the contract's writer in one object.
+
+One :class:`Mock` lives on each app (``app.extensions["mock_server"]``); it turns control
+requests into store steps and store results into wire values. It holds no state of its
+own: everything that changes is in the store, shared by all worker processes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, current_app
+
+from contract.endpoint import JSON_MEDIA_TYPES, EndpointContract
+from contract.wire import ResponseWriter, values_from_json
+from mock_server.invoices import Invoice, seed_invoices
+from mock_server.scenarios import Response, Scenario
+from mock_server.settings import Settings
+from mock_server.store import RetryCall, Store
+
+__all__ = ["EXTENSION", "EXTERNAL_DOWN_MESSAGE", "Mock", "current_mock"]
+
+EXTENSION = "mock_server"
+EXTERNAL_DOWN_MESSAGE = "External system unavailable"
+
+
+@dataclass
+class Mock:
+    """Settings, store, contract and writer of one app."""
+
+    settings: Settings
+    store: Store
+    contract: EndpointContract
+    writer: ResponseWriter
+
+    def init_app(self, app: Flask) -> None:
+        """Attach to ``app`` and make sure the store has a start state."""
+        app.extensions[EXTENSION] = self
+        self.store.initialize(
+            self.settings.start_scenario(),
+            lambda: self.seeded(self.settings.start_scenario()),
+            force=bool(app.config["RESEED"]),
+        )
+
+    def seeded(self, scenario: Scenario, *, count: int | None = None) -> list[Invoice]:
+        """The invoices ``scenario`` starts with (``count`` overrides its count)."""
+        count = self.settings.failed_count(scenario) if count is None else count
+        return seed_invoices(count, seed=scenario.seed, clock=self.settings.clock)
+
+    def reset(self) -> Scenario:
+        """Back to the start state: seeded invoices, start scenario, no faults, no journal."""
+        scenario = self.settings.start_scenario()
+        self.store.reset(scenario, self.seeded(scenario))
+        return scenario
+
+    def seed(self, *, count: int | None, seed: int | None) -> list[Invoice]:
+        """Replace the invoices with ``count`` seeded ones (defaults: the scenario's)."""
+        scenario = self.store.scenario()
+        scenario = scenario.with_options(seed=seed)
+        invoices = self.seeded(scenario, count=count)
+        self.store.replace_invoices(invoices, seed=scenario.seed)
+        return invoices
+
+    def seed_explicit(self, invoices: Sequence[Invoice]) -> None:
+        """Replace the invoices with exactly ``invoices``."""
+        self.store.replace_invoices(invoices, seed=self.store.scenario().seed)
+
+    def switch(self, scenario: Scenario, *, reseed: bool) -> None:
+        """Make ``scenario`` the one in force, with its start invoices when ``reseed``."""
+        self.store.set_scenario(scenario, self.seeded(scenario) if reseed else None)
+
+    def envelope(self, call: RetryCall) -> Any:
+        """The wire values of the response to ``call``."""
+        if call.scenario.response is Response.CANNED:
+            return values_from_json(call.scenario.envelope, self.contract)
+        external_down = call.scenario.response is Response.EXTERNAL_DOWN
+        return {
+            "Sucess": not external_down,
+            "ResponseCode": -1 if external_down else 0,
+            "ResponseMessage": EXTERNAL_DOWN_MESSAGE if external_down else "OK",
+            "Data": [invoice.to_wire() for invoice in call.invoices],
+            "Links": [{"Rel": "self", "HRef": self.contract.path}],
+        }
+
+    def external_down(self) -> Any:
+        """The failure envelope (scenario ``external-down``, fault ``envelope-failure``)."""
+        return self.envelope(RetryCall(Scenario("external-down"), []))
+
+    def body(self, values: Any, media_type: str) -> bytes:
+        """``values`` written in ``media_type`` exactly as the service writes them."""
+        if media_type in JSON_MEDIA_TYPES:
+            return self.writer.json(values)
+        return self.writer.xml(values)
+
+
+def current_mock() -> Mock:
+    """The :class:`Mock` of the app handling the current request."""
+    mock: Mock = current_app.extensions[EXTENSION]
+    return mock

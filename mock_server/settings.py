@@ -1,0 +1,151 @@
+"""The mock's configuration: Flask config keys, their defaults, and their validation.
+
+``create_app`` reads these keys (the command line sets them from its options):
+
+==================  =========================================================================
+``DATABASE``        SQLite file holding the state; None: a temporary file removed at exit
+``RESEED``          replace the state in an existing ``DATABASE`` with the start state
+``SEED``            seed of the start invoices and of every seeded draw (int)
+``FAILED``          failed invoices at the start; None: the scenario's own count, else 20
+``SCENARIO``        the start scenario (see :mod:`mock_server.scenarios`)
+``SUCCESS_RATE``    overrides the start scenario's success rate for every switch (0-1)
+``MAX_ATTEMPTS``    the start scenario's attempts limit (>= 1; None: no limit)
+``CLOCK``           a frozen ``DateTime`` in round-trip form, or None for the running clock
+``TIMEZONE``        UTC offset of the running clock, ``+02:00`` (the service's)
+``CORS_ORIGINS``    list of allowed origins, ``"*"`` (echo any origin), or None (CORS off)
+``CONTRACT``        an ``EndpointContract``; None: the bundled one
+``MAX_CONTENT_LENGTH``  largest request body accepted (bytes), 1 MiB
+==================  =========================================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from contract.netdatetime import NetDateTime
+from mock_server.clock import Clock, parse_utc_offset
+from mock_server.scenarios import SCENARIO_NAMES, Scenario, builtin_scenario
+
+__all__ = ["DEFAULTS", "DEFAULT_FAILED", "Settings", "SettingsError"]
+
+DEFAULT_FAILED = 20
+
+DEFAULTS: dict[str, Any] = {
+    "DATABASE": None,
+    "RESEED": False,
+    "SEED": 1,
+    "FAILED": None,
+    "SCENARIO": "partial",
+    "SUCCESS_RATE": None,
+    "MAX_ATTEMPTS": None,
+    "CLOCK": None,
+    "TIMEZONE": "+02:00",
+    "CORS_ORIGINS": "*",
+    "CONTRACT": None,
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
+}
+
+
+class SettingsError(ValueError):
+    """A configuration value is invalid; the message names the key and the rule."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Validated configuration (built from the Flask config by :meth:`from_config`)."""
+
+    seed: int
+    failed: int | None
+    scenario: str
+    success_rate: float | None
+    max_attempts: int | None
+    clock: Clock
+    cors_origins: tuple[str, ...] | str | None
+    max_content_length: int
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Settings:
+        """Validate every key; raises :class:`SettingsError` naming the first bad one."""
+        return cls(
+            seed=_integer(config, "SEED", minimum=None),
+            failed=_optional_integer(config, "FAILED", minimum=0),
+            scenario=_scenario_name(config["SCENARIO"]),
+            success_rate=_rate(config["SUCCESS_RATE"]),
+            max_attempts=_optional_integer(config, "MAX_ATTEMPTS", minimum=1),
+            clock=_clock(config["CLOCK"], config["TIMEZONE"]),
+            cors_origins=_origins(config["CORS_ORIGINS"]),
+            max_content_length=_integer(config, "MAX_CONTENT_LENGTH", minimum=0),
+        )
+
+    def start_scenario(self) -> Scenario:
+        """The scenario the mock starts in and returns to on reset."""
+        scenario = builtin_scenario(self.scenario)
+        rates: dict[str, float] | None = None if self.success_rate is None else {}
+        return scenario.with_options(
+            seed=self.seed,
+            failed=self.failed,
+            max_attempts=self.max_attempts,
+            default_success_rate=self.success_rate,
+            success_rates=rates,
+        )
+
+    def failed_count(self, scenario: Scenario) -> int:
+        """How many failed invoices ``scenario`` starts with."""
+        if scenario.failed is not None:
+            return scenario.failed
+        return DEFAULT_FAILED if self.failed is None else self.failed
+
+
+def _integer(config: Mapping[str, Any], key: str, *, minimum: int | None) -> int:
+    value = config[key]
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise SettingsError(f"{key} must be an integer, got {value!r}")
+    if minimum is not None and value < minimum:
+        raise SettingsError(f"{key} must be at least {minimum}, got {value}")
+    return value
+
+
+def _optional_integer(config: Mapping[str, Any], key: str, *, minimum: int) -> int | None:
+    return None if config[key] is None else _integer(config, key, minimum=minimum)
+
+
+def _scenario_name(value: Any) -> str:
+    if value not in SCENARIO_NAMES:
+        known = ", ".join(SCENARIO_NAMES)
+        raise SettingsError(f"SCENARIO {value!r} is unknown; known scenarios: {known}")
+    if value == "canned":
+        raise SettingsError("SCENARIO 'canned' needs an envelope: set it with PUT /__mock/scenario")
+    return str(value)
+
+
+def _rate(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise SettingsError(f"SUCCESS_RATE must be a number from 0 to 1, got {value!r}")
+    return float(value)
+
+
+def _clock(frozen: Any, timezone: Any) -> Clock:
+    try:
+        offset = parse_utc_offset(str(timezone))
+    except ValueError as error:
+        raise SettingsError(f"TIMEZONE: {error}") from None
+    if frozen is None or isinstance(frozen, NetDateTime):
+        return Clock(offset, frozen)
+    try:
+        return Clock(offset, NetDateTime.parse(str(frozen)))
+    except ValueError as error:
+        raise SettingsError(f"CLOCK: {error}") from None
+
+
+def _origins(value: Any) -> tuple[str, ...] | str | None:
+    if value is None or value == "*":
+        return value  # type: ignore[no-any-return]
+    if isinstance(value, str):
+        value = [origin.strip() for origin in value.split(",") if origin.strip()]
+    if not value or not all(isinstance(origin, str) for origin in value):
+        raise SettingsError(f"CORS_ORIGINS must be '*', None or a list of origins, got {value!r}")
+    return tuple(value)

@@ -1,0 +1,134 @@
+"""The mock's state behind one small interface: invoices, scenario, faults and the journal.
+
+Everything a worker process needs to answer like every other worker lives in the store
+(gunicorn runs several processes), so a second backend only has to implement
+:class:`Store`. :class:`~mock_server.sqlite_store.SqliteStore` is the one the mock uses.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from contract.netdatetime import NetDateTime
+from mock_server.invoices import Invoice
+from mock_server.scenarios import Scenario
+
+__all__ = ["Fault", "FaultKind", "JournalEntry", "RetryCall", "Store"]
+
+
+class FaultKind(enum.Enum):
+    """The faults the middleware can inject into retry calls."""
+
+    LATENCY = "latency"  # answer normally after latency_ms
+    HTTP_500 = "http-500"  # Web API's 500 HttpError, state untouched
+    ENVELOPE_FAILURE = "envelope-failure"  # the external-down envelope, state untouched
+    DROP_CONNECTION = "drop-connection"  # close the socket without a response
+    MALFORMED_BODY = "malformed-body"  # 200, right Content-Type, body cut in half
+
+
+@dataclass(frozen=True)
+class Fault:
+    """An injected fault: for the next ``calls`` retry calls, or a seeded ``share`` of them."""
+
+    id: int
+    kind: FaultKind
+    calls: int | None = None
+    share: float | None = None
+    latency_ms: int = 0
+
+    def fires(self, call_number: int, seed: int) -> bool:
+        """Whether the fault applies to retry call ``call_number`` (the same in every worker)."""
+        if self.share is None:
+            return bool(self.calls)
+        digest = hashlib.blake2b(f"{seed}:{self.id}:{call_number}".encode(), digest_size=8)
+        return int.from_bytes(digest.digest(), "big") / 2**64 < self.share
+
+    def to_json(self) -> dict[str, Any]:
+        """The control API's form."""
+        return {
+            "id": self.id, "kind": self.kind.value, "calls": self.calls,
+            "share": self.share, "latency_ms": self.latency_ms,
+        }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    """One request the mock answered (control API requests are not journaled)."""
+
+    method: str
+    path: str
+    accept: str | None
+    media_type: str | None
+    status: int | None
+    time: str
+    fault: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The control API's form."""
+        return {
+            "method": self.method, "path": self.path, "accept": self.accept,
+            "media_type": self.media_type, "status": self.status, "time": self.time,
+            "fault": self.fault,
+        }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RetryCall:
+    """What one retry call saw: the scenario in force and the invoices it retried."""
+
+    scenario: Scenario
+    invoices: list[Invoice]
+
+
+class Store(Protocol):
+    """The state every worker process shares; each method is one atomic step."""
+
+    def initialize(
+        self, scenario: Scenario, invoices: Callable[[], Sequence[Invoice]], *, force: bool
+    ) -> bool:
+        """Set the start state unless one exists (or ``force``); True when it was set."""
+
+    def reset(self, scenario: Scenario, invoices: Sequence[Invoice]) -> None:
+        """Replace everything: invoices, scenario; clear faults, journal and call count."""
+
+    def invoices(self) -> list[Invoice]:
+        """Every invoice in seeding order."""
+
+    def replace_invoices(self, invoices: Sequence[Invoice], *, seed: int) -> None:
+        """Replace the invoices; the scenario keeps its options but takes ``seed``."""
+
+    def scenario(self) -> Scenario:
+        """The scenario in force."""
+
+    def set_scenario(self, scenario: Scenario, invoices: Sequence[Invoice] | None) -> None:
+        """Switch scenario, replacing the invoices when ``invoices`` is given."""
+
+    def retry(self, now: NetDateTime) -> RetryCall:
+        """One retry call, atomically (see :mod:`mock_server.retry`)."""
+
+    def add_fault(
+        self, kind: FaultKind, *, calls: int | None, share: float | None, latency_ms: int
+    ) -> Fault:
+        """Add a fault after the existing ones."""
+
+    def faults(self) -> list[Fault]:
+        """The active faults in the order they were added."""
+
+    def clear_faults(self) -> None:
+        """Remove every fault."""
+
+    def next_call_faults(self) -> list[Fault]:
+        """Count one retry call and return the faults that fire for it, using them up."""
+
+    def record(self, entry: JournalEntry) -> None:
+        """Append to the journal."""
+
+    def journal(self) -> list[JournalEntry]:
+        """The journal, oldest first."""
+
+    def clear_journal(self) -> None:
+        """Empty the journal."""

@@ -1,0 +1,134 @@
+"""How ASP.NET Web API 2 on IIS answers at the HTTP level, for the mock's service routes.
+
+* Routes match case-insensitively and with a trailing slash (Web API's route matching):
+  :class:`CanonicalRoute` rewrites such paths to the canonical route before Flask routes.
+* Every body is negotiated by :func:`contract.negotiation.negotiate` (q-values, wildcards,
+  ``text/json``, ``text/xml``, ``X-Requested-With``, JSON fallback) and sent with
+  ``; charset=utf-8``.
+* Errors are ``HttpError`` bodies in the negotiated format: 404 names the request's full
+  URI, 405 carries ``Allow: POST``, 500 says only "An error has occurred.".
+* A POST with neither ``Content-Length`` nor chunked encoding gets IIS/HTTP.sys's HTML 411
+  page (browsers, fetch, requests and httpx send ``Content-Length: 0``, so they never see it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from flask import Request, Response
+from werkzeug.http import HTTP_STATUS_CODES
+
+from contract.negotiation import content_type_header, negotiate
+from contract.wire import write_http_error
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+__all__ = [
+    "INTERNAL_ERROR_MESSAGE",
+    "CanonicalRoute",
+    "http_error",
+    "length_required",
+    "media_type_for",
+    "method_not_allowed",
+    "needs_length",
+    "negotiated",
+    "not_found",
+    "with_reason_phrase",
+]
+
+INTERNAL_ERROR_MESSAGE = "An error has occurred."
+
+# HTTP.sys writes this page itself, before the request reaches IIS or Web API.
+_LENGTH_REQUIRED_PAGE = (
+    '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN""http://www.w3.org/TR/html4/strict.dtd">\r\n'
+    "<HTML><HEAD><TITLE>Length Required</TITLE>\r\n"
+    '<META HTTP-EQUIV="Content-Type" Content="text/html; charset=us-ascii"></HEAD>\r\n'
+    "<BODY><h2>Length Required</h2>\r\n"
+    "<hr><p>HTTP Error 411. The request must be chunked or have a content length.</p>\r\n"
+    "</BODY></HTML>\r\n"
+)
+
+
+class CanonicalRoute:
+    """WSGI wrapper: ``/API/V1/Billing/.../RetryAllFailed/`` is served as the route itself."""
+
+    def __init__(self, app: WSGIApplication, routes: Iterable[str]) -> None:
+        self._app = app
+        self._routes = {route.lower().rstrip("/"): route for route in routes}
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        """Rewrite ``PATH_INFO`` when it names a route in another case or with a slash."""
+        path = environ.get("PATH_INFO", "")
+        canonical = self._routes.get(path.lower().rstrip("/"))
+        if canonical is not None:
+            environ["PATH_INFO"] = canonical
+        return self._app(environ, start_response)
+
+
+def media_type_for(request: Request) -> str:
+    """The media type Web API's DefaultContentNegotiator picks for ``request``."""
+    return negotiate(
+        _joined(request, "Accept"),
+        x_requested_with=request.headers.get("X-Requested-With"),
+        content_type=request.headers.get("Content-Type"),
+    )
+
+
+def _joined(request: Request, name: str) -> str | None:
+    # Several Accept lines mean one comma-separated list (RFC 9110, section 5.3).
+    values = request.headers.getlist(name)
+    return ", ".join(values) if values else None
+
+
+def negotiated(request: Request, status: int, write: Callable[[str], bytes]) -> Response:
+    """A response whose body ``write(media_type)`` produces in the negotiated format."""
+    media_type = media_type_for(request)
+    response = Response(write(media_type), status=status)
+    response.headers["Content-Type"] = content_type_header(media_type)
+    return response
+
+
+def http_error(request: Request, status: int, message: str) -> Response:
+    """An ``HttpError`` with ``message``, negotiated."""
+    return negotiated(request, status, lambda media_type: write_http_error(message, media_type))
+
+
+def not_found(request: Request) -> Response:
+    """404 as Web API's route selection answers an unknown URI."""
+    message = f"No HTTP resource was found that matches the request URI '{request.url}'."
+    return http_error(request, 404, message)
+
+
+def method_not_allowed(request: Request, *, allowed: str = "POST") -> Response:
+    """405 as Web API's action selection answers another method on the route."""
+    message = f"The requested resource does not support http method '{request.method}'."
+    response = http_error(request, 405, message)
+    response.headers["Allow"] = allowed
+    return response
+
+
+def with_reason_phrase(response: Response) -> Response:
+    """Give the status line IIS's reason phrase casing (``500 Internal Server Error``).
+
+    Werkzeug upper-cases reason phrases; HTTP.sys writes them as RFC 9110 does.
+    """
+    code = response.status_code
+    response.status = f"{code} {HTTP_STATUS_CODES.get(code, 'Unknown')}"
+    return response
+
+
+def length_required() -> Response:
+    """HTTP.sys's 411 page for a POST with neither Content-Length nor chunked encoding."""
+    response = Response(_LENGTH_REQUIRED_PAGE.encode("ascii"), status=411)
+    response.headers["Content-Type"] = "text/html; charset=us-ascii"
+    return response
+
+
+def needs_length(environ: dict[str, Any] | WSGIEnvironment) -> bool:
+    """True for a request HTTP.sys would refuse with 411."""
+    if environ.get("REQUEST_METHOD") not in {"POST", "PUT"}:
+        return False
+    chunked = "chunked" in str(environ.get("HTTP_TRANSFER_ENCODING", "")).lower()
+    return not chunked and not environ.get("CONTENT_LENGTH")
