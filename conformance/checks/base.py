@@ -1,0 +1,133 @@
+"""What every check receives (:class:`Evidence`) and what the run shares (:class:`SuiteState`).
+
+A check is a plain function ``(evidence) -> Iterator[Failure]``: it yields one failure per
+violation, yields nothing when the rule holds, and raises :class:`~conformance.failures.NotRun`
+when the evidence cannot tell (a missing reset, a body that already failed other rules).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from conformance.client import Exchange, Response
+from conformance.contract_view import SuiteContract
+from conformance.failures import Failure
+from conformance.json_body import read_json_body
+from conformance.options import Settings
+from conformance.redact import Redactor
+from conformance.xml_body import read_xml_body
+from contract.endpoint import JSON_MEDIA_TYPES, XML_MEDIA_TYPES
+
+__all__ = [
+    "Check",
+    "Document",
+    "Evidence",
+    "ProbeRecord",
+    "SuiteState",
+    "covers",
+    "media_type_of",
+    "rules_of",
+]
+
+
+Check = Callable[["Evidence"], Iterator[Failure]]
+_RULES: dict[Check, tuple[str, ...]] = {}
+
+
+def covers(*rules: str) -> Callable[[Check], Check]:
+    """Declare the rule ids a check exercises; returns the function unchanged."""
+
+    def register(check: Check) -> Check:
+        _RULES[check] = rules
+        return check
+
+    return register
+
+
+def rules_of(check: Check) -> tuple[str, ...]:
+    """The rule ids ``check`` exercises (empty for an undeclared function)."""
+    return _RULES.get(check, ())
+
+
+def media_type_of(response: Response) -> str:
+    """The response's media type, lowercase, without parameters ('' when absent)."""
+    return (response.header("content-type") or "").split(";", 1)[0].strip().lower()
+
+
+@dataclass
+class Document:
+    """A response body read against the contract: ``kind`` is ``json`` or ``xml``."""
+
+    kind: str
+    values: Any
+    failures: list[Failure]
+
+    @property
+    def clean(self) -> bool:
+        """True when the body broke no rule, so its values can be trusted."""
+        return not self.failures and self.values is not None
+
+
+@dataclass
+class ProbeRecord:
+    """A probe that ran: its exchange and whether a successful reset preceded it."""
+
+    exchange: Exchange
+    after_reset: bool
+
+
+@dataclass
+class SuiteState:
+    """What one run shares between checks: contract, settings, earlier probes, parsed bodies."""
+
+    contract: SuiteContract
+    settings: Settings
+    redactor: Redactor
+    journal: dict[str, ProbeRecord] = field(default_factory=dict)
+    _documents: dict[int, Document] = field(default_factory=dict)
+
+    def document(self, exchange: Exchange) -> Document | None:
+        """The body of a response read as the contract's response type (cached), or None
+        when the response has no JSON or XML media type."""
+        if exchange.response is None:
+            return None
+        key = id(exchange)
+        if key not in self._documents:
+            document = self._read(exchange.response)
+            if document is None:
+                return None
+            self._documents[key] = document
+        return self._documents[key]
+
+    def _read(self, response: Response) -> Document | None:
+        media_type = media_type_of(response)
+        endpoint = self.contract.endpoint
+        if media_type in JSON_MEDIA_TYPES:
+            reading = read_json_body(response.body, endpoint, max_depth=self.settings.max_depth)
+            return Document("json", reading.values, list(reading.failures))
+        if media_type in XML_MEDIA_TYPES:
+            xml = read_xml_body(response.body, endpoint, schema=self.contract.xsd)
+            return Document("xml", xml.values, list(xml.failures))
+        return None
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What a check looks at: one probe's exchange (with a response) and the run's state."""
+
+    probe: str
+    exchange: Exchange
+    suite: SuiteState
+
+    @property
+    def response(self) -> Response:
+        """The response (checks only run on exchanges that got one)."""
+        assert self.exchange.response is not None
+        return self.exchange.response
+
+    @property
+    def label(self) -> str:
+        """How reports name the request."""
+        return self.exchange.request.label()

@@ -1,0 +1,337 @@
+"""The XML body against the contract: hardened parsing, a contract-driven walker, the XSD.
+
+The parser never resolves entities, loads a DTD or touches the network, and a document
+that declares a DTD is refused (``xml.syntax``). The walker then compares each element
+with its contract type - root name and namespace, member namespaces, missing and unknown
+members, ordinal order, ``i:nil``, scalar lexical forms - ignoring prefixes, comments and
+whitespace between elements. The wire-profile XSD runs last as a catch-all: its verdict
+is reported (``xml.schema``) only when no other ``xml.*`` rule fired for the document.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from lxml import etree
+
+from conformance.failures import XmlFailure
+from contract.clr import (
+    ArrayType,
+    ClrType,
+    ComplexRef,
+    Member,
+    NullableType,
+    Primitive,
+    PrimitiveType,
+    is_nullable,
+)
+from contract.datacontract import XSI_NS, contract_name, xml_member_order
+from contract.endpoint import EndpointContract
+from contract.netdatetime import NetDateTime
+from contract.wire.values import INTEGER_RANGES
+
+__all__ = ["XmlReading", "XmlSyntaxError", "parse_xml", "read_xml_body"]
+
+_GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_INT = re.compile(r"^[+-]?[0-9]+$")
+_BOOLEANS = {"true": True, "false": False, "1": True, "0": False}
+_XML_SPACE = " \t\r\n"
+_DECLARED_DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+class XmlSyntaxError(ValueError):
+    """The body is not XML the suite will read; ``line`` is 1-based when known."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+@dataclass
+class XmlReading:
+    """A body read against the contract: wire values when it parsed, and every failure."""
+
+    values: Any = None
+    failures: list[XmlFailure] = field(default_factory=list)
+
+
+def parse_xml(body: bytes) -> etree._Element:
+    """The root element of ``body``, parsed without DTD, entities or network."""
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise XmlSyntaxError(f"not UTF-8 at byte {error.start} ({error.reason})") from None
+    declared = _DECLARED_DTD.search(body)
+    if declared:
+        line = body.count(b"\n", 0, declared.start()) + 1
+        raise XmlSyntaxError(
+            "a DTD or entity declaration (refused: DTDs are never processed)", line
+        )
+    parser = etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+    )
+    try:
+        root = etree.fromstring(body, parser)
+    except etree.XMLSyntaxError as error:
+        raise XmlSyntaxError(str(error.msg), error.lineno) from None
+    encoding = (root.getroottree().docinfo.encoding or "UTF-8").upper()
+    if encoding not in {"UTF-8", "UTF8"}:
+        raise XmlSyntaxError(f"the document declares encoding {encoding!r}", 1)
+    return root
+
+
+def read_xml_body(
+    body: bytes, contract: EndpointContract, *, schema: etree.XMLSchema | None = None
+) -> XmlReading:
+    """Every ``xml.*`` failure of ``body`` as the contract's response, and its values."""
+    reading = XmlReading()
+    try:
+        root = parse_xml(body)
+    except XmlSyntaxError as error:
+        where = f"line {error.line}" if error.line else "/"
+        reading.failures.append(
+            XmlFailure(
+                rule="xml.syntax",
+                expected="well-formed UTF-8 XML without DTD",
+                received=str(error),
+                location=where,
+            )
+        )
+        return reading
+    assert contract.response_type is not None
+    walker = _Walker(contract, reading.failures)
+    reading.values = walker.root(root, contract.response_type)
+    if not reading.failures and schema is not None:
+        reading.failures.extend(_schema_failures(root, schema))
+    return reading
+
+
+def _schema_failures(root: etree._Element, schema: etree.XMLSchema) -> list[XmlFailure]:
+    if schema.validate(root.getroottree()):
+        return []
+    # lxml-stubs do not describe _ErrorLog.filter_from_errors.
+    entry = cast(Any, schema.error_log).filter_from_errors()[0]
+    return [
+        XmlFailure(
+            rule="xml.schema",
+            expected="a document the wire-profile XSD accepts",
+            received=entry.message,
+            location=f"line {entry.line}",
+        )
+    ]
+
+
+def _where(path: str, element: etree._Element) -> str:
+    return f"{path} (line {element.sourceline})"
+
+
+def _local(element: etree._Element) -> tuple[str, str]:
+    qname = etree.QName(element)
+    return qname.localname, qname.namespace or ""
+
+
+def _children(element: etree._Element) -> list[etree._Element]:
+    return [child for child in element if isinstance(child.tag, str)]
+
+
+def _text(element: etree._Element) -> str:
+    # Scalars are leaves; comments inside them are ignored, their text is joined.
+    return "".join(str(text) for text in element.itertext())
+
+
+class _Walker:
+    def __init__(self, contract: EndpointContract, failures: list[XmlFailure]) -> None:
+        self._catalog = contract.catalog
+        self._failures = failures
+
+    def _fail(
+        self, rule: str, expected: str, received: str, path: str, element: etree._Element
+    ) -> None:
+        self._failures.append(
+            XmlFailure(
+                rule=rule, expected=expected, received=received, location=_where(path, element)
+            )
+        )
+
+    def root(self, element: etree._Element, clr: ClrType) -> Any:
+        name = contract_name(clr)
+        local, namespace = _local(element)
+        if (local, namespace) != (name.name, name.namespace):
+            self._fail(
+                "xml.root",
+                f"<{name.name}> in {name.namespace}",
+                f"<{local}> in {namespace or 'no namespace'}",
+                f"/{local}",
+                element,
+            )
+            return None
+        return self.value(element, clr, f"/{local}")
+
+    def value(self, element: etree._Element, clr: ClrType, path: str) -> Any:
+        nil = self._nil(element, clr, path)
+        if nil:
+            return None
+        match clr:
+            case NullableType(inner=inner):
+                return self.value(element, inner, path)
+            case ArrayType(item=item):
+                return self._array(element, item, path)
+            case ComplexRef():
+                return self._complex(element, clr, path)
+            case PrimitiveType(primitive=primitive):
+                return self._scalar(element, primitive, path)
+        return None
+
+    def _nil(self, element: etree._Element, clr: ClrType, path: str) -> bool:
+        for attribute, raw in element.attrib.items():
+            qname = etree.QName(attribute)
+            if qname.localname != "nil":
+                continue
+            if qname.namespace != XSI_NS:
+                self._fail(
+                    "xml.nil",
+                    f"nil in {XSI_NS}",
+                    f"nil in {qname.namespace or 'no namespace'}",
+                    path,
+                    element,
+                )
+                return True
+            value = _BOOLEANS.get(str(raw).strip(_XML_SPACE))
+            if value is None:
+                self._fail("xml.nil", 'i:nil="true" or "false"', f"i:nil={raw!r}", path, element)
+                return True
+            if not value:
+                return False
+            if not is_nullable(clr, self._catalog):
+                self._fail(
+                    "xml.nil",
+                    "a value (the member's type is a value type)",
+                    'i:nil="true"',
+                    path,
+                    element,
+                )
+            elif len(element) or (element.text or "").strip(_XML_SPACE):
+                self._fail(
+                    "xml.nil",
+                    'an empty element with i:nil="true"',
+                    "i:nil with content",
+                    path,
+                    element,
+                )
+            return True
+        return False
+
+    def _array(self, element: etree._Element, item: ClrType, path: str) -> list[Any]:
+        name = contract_name(item)
+        values = []
+        for index, child in enumerate(_children(element), start=1):
+            local, namespace = _local(child)
+            child_path = f"{path}/{local}[{index}]"
+            if local != name.name:
+                self._fail(
+                    "xml.member-unknown", f"<{name.name}> items", f"<{local}>", child_path, child
+                )
+                continue
+            if namespace != name.namespace:
+                self._fail(
+                    "xml.namespace", name.namespace, namespace or "no namespace", child_path, child
+                )
+            values.append(self.value(child, item, child_path))
+        return values
+
+    def _complex(self, element: etree._Element, ref: ComplexRef, path: str) -> Any:
+        namespace = contract_name(ref).namespace
+        members = xml_member_order(self._catalog[ref])
+        by_name = {m.name: m for m in members}
+        found: dict[str, etree._Element] = {}
+        unknown: list[tuple[str, etree._Element]] = []
+        for child in _children(element):
+            local, child_ns = _local(child)
+            if local not in by_name or local in found:
+                unknown.append((local, child))
+                continue
+            found[local] = child
+            if child_ns != namespace:
+                self._fail(
+                    "xml.namespace", namespace, child_ns or "no namespace", f"{path}/{local}", child
+                )
+        clean = self._missing_and_unknown(element, members, found, unknown, path)
+        order = [name for name in found]
+        expected = [m.name for m in members]
+        if clean and order != expected:
+            self._fail(
+                "xml.member-order", f"ordinal order {expected}", f"order {order}", path, element
+            )
+        return {
+            name: self.value(child, by_name[name].type, f"{path}/{name}")
+            for name, child in found.items()
+        }
+
+    def _missing_and_unknown(
+        self,
+        element: etree._Element,
+        members: tuple[Member, ...],
+        found: dict[str, etree._Element],
+        unknown: list[tuple[str, etree._Element]],
+        path: str,
+    ) -> bool:
+        missing = [m.name for m in members if m.name not in found]
+        folded = {name.lower(): name for name in missing}
+        for local, child in unknown:
+            meant = folded.pop(local.lower(), None)
+            hint = f" (the contract spells it {meant!r})" if meant else ""
+            expected = f"only the members {[m.name for m in members]}"
+            self._fail("xml.member-unknown", expected, f"<{local}>{hint}", f"{path}/{local}", child)
+        for name in folded.values():
+            self._fail(
+                "xml.member-missing",
+                f"member <{name}>",
+                "no such element",
+                f"{path}/{name}",
+                element,
+            )
+        return not missing and not unknown
+
+    def _scalar(self, element: etree._Element, primitive: Primitive, path: str) -> Any:
+        if _children(element):
+            local = _local(_children(element)[0])[0]
+            self._fail(
+                "xml.member-unknown",
+                f"text content ({primitive.value})",
+                f"element <{local}>",
+                path,
+                element,
+            )
+            return None
+        text = _text(element)
+        if primitive in {Primitive.STRING, Primitive.URI, Primitive.OBJECT}:
+            return text
+        value, expected = _lexical(primitive, text.strip(_XML_SPACE))
+        if expected:
+            self._fail("xml.value-format", expected, repr(text[:60]), path, element)
+        return value
+
+
+def _lexical(primitive: Primitive, text: str) -> tuple[Any, str]:
+    """The value of ``text``, and what was expected when it is not a valid form."""
+    if primitive in INTEGER_RANGES:
+        low, high = INTEGER_RANGES[primitive]
+        ok = bool(_INT.match(text)) and low <= int(text) <= high
+        return (int(text), "") if ok else (None, f"an integer in [{low}, {high}]")
+    if primitive is Primitive.BOOLEAN:
+        return (_BOOLEANS[text], "") if text in _BOOLEANS else (None, "true or false")
+    if primitive is Primitive.GUID:
+        return (uuid.UUID(text), "") if _GUID.match(text) else (None, "a lowercase D-format GUID")
+    if primitive is Primitive.DATETIME:
+        try:
+            return NetDateTime.parse(text), ""
+        except ValueError:
+            return None, "an xs:dateTime like 2025-12-14T19:20:43.1992775+02:00"
+    return text, ""

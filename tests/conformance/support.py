@@ -1,0 +1,160 @@
+"""Helpers for the conformance suite's tests: run the CLI, record requests, raw targets."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+from wsgiref.types import WSGIApplication
+
+REPO = Path(__file__).resolve().parents[2]
+ROUTE = "/api/v1/billing/invoices/retryallfailed"
+
+
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """``python -m conformance ARGS`` as a user runs it, from the repository root."""
+    return subprocess.run(
+        [sys.executable, "-m", "conformance", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        check=False,
+    )
+
+
+@dataclass
+class RecordedRequest:
+    """What a :class:`RecordingTarget` received."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+
+
+@dataclass
+class RecordingTarget:
+    """A loopback HTTP server that logs every request and answers 200 ``{}``."""
+
+    url: str
+    requests: list[RecordedRequest] = field(default_factory=list)
+
+    def posts_to_route(self) -> int:
+        """How many POSTs reached the retry route."""
+        return sum(r.method == "POST" and r.path == ROUTE for r in self.requests)
+
+
+@contextlib.contextmanager
+def recording_target() -> Iterator[RecordingTarget]:
+    """Serve a :class:`RecordingTarget` on 127.0.0.1:<free port>; always stopped."""
+    log: list[RecordedRequest] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            log.append(RecordedRequest(self.command, self.path, dict(self.headers.items())))
+            body = b"{}"
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _answer
+
+        def log_message(self, format: str, *args: object) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        target = RecordingTarget(f"http://127.0.0.1:{server.server_address[1]}")
+        target.requests = log
+        yield target
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@contextlib.contextmanager
+def raw_target(behave: Callable[[socket.socket], None]) -> Iterator[str]:
+    """A loopback TCP server whose every connection is handed to ``behave`` (after the
+    request head was read); yields the base URL; always stopped."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                continue
+            threading.Thread(target=_handle, args=(connection, behave, stop), daemon=True).start()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        listener.close()
+
+
+def _handle(
+    connection: socket.socket, behave: Callable[[socket.socket], None], stop: threading.Event
+) -> None:
+    with connection, contextlib.suppress(OSError):
+        connection.settimeout(10)
+        head = b""
+        while b"\r\n\r\n" not in head and not stop.is_set():
+            chunk = connection.recv(4096)
+            if not chunk:
+                return
+            head += chunk
+        behave(connection)
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+@contextlib.contextmanager
+def serve_app(app: WSGIApplication) -> Iterator[str]:
+    """Serve a WSGI app on 127.0.0.1:<free port>; yields the base URL; always stopped."""
+    server = make_server(
+        "127.0.0.1", 0, app, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

@@ -1,0 +1,128 @@
+"""The contract-driven body walkers: golden bodies pass, each mutation gives its rule at
+its location, and hostile bodies are syntax failures, not exceptions."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from conformance.contract_view import SuiteContract, load_suite_contract
+from conformance.json_body import read_json_body
+from conformance.xml_body import read_xml_body
+from tests.conftest import GoldenCase, golden_cases
+
+SAMPLE = golden_cases()[0]
+ROOT = "/RestApiResultOfArrayOfInvoiceSendingStatusVo8ZwS41wm"
+
+
+@pytest.fixture(scope="module")
+def suite_contract() -> SuiteContract:
+    return load_suite_contract()
+
+
+@pytest.mark.parametrize("case", golden_cases(), ids=lambda case: case.name)
+def test_golden_bodies_break_no_rule(case: GoldenCase, suite_contract: SuiteContract) -> None:
+    json_reading = read_json_body(case.json_bytes, suite_contract.endpoint)
+    xml_reading = read_xml_body(case.xml_bytes, suite_contract.endpoint, schema=suite_contract.xsd)
+    assert json_reading.failures == []
+    assert xml_reading.failures == []
+    assert json_reading.values["Sucess"] == xml_reading.values["Sucess"]
+
+
+def _json(edit: Callable[[Any], object]) -> bytes:
+    document = json.loads(SAMPLE.json_bytes)
+    edit(document)
+    return json.dumps(document).encode()
+
+
+def _set(member: str, value: object) -> Callable[[Any], object]:
+    return lambda d: d.__setitem__(member, value)
+
+
+def _item(index: int, member: str, value: object) -> Callable[[Any], object]:
+    return lambda d: d["Data"][index].__setitem__(member, value)
+
+
+@pytest.mark.parametrize(
+    ("edit", "rule", "location"),
+    [
+        (lambda d: d.__setitem__("sucess", d.pop("Sucess")), "json.member-case", "/sucess"),
+        (lambda d: d.pop("Links"), "json.member-missing", "/Links"),
+        (_set("Extra", 1), "json.member-unknown", "/Extra"),
+        (_set("ResponseCode", "2"), "json.type", "/ResponseCode"),
+        (_item(0, "SendingAttempts", None), "json.type", "/Data/0/SendingAttempts"),
+        (_set("ResponseCode", 2**31), "json.int-range", "/ResponseCode"),
+        (
+            _item(1, "InvoiceId", "81409F7B-0B26-4F1B-AAA0-271B171C8C04"),
+            "json.guid-format",
+            "/Data/1/InvoiceId",
+        ),
+        (
+            _item(0, "SendingTime", "2025-12-14T19:20:43+02:00"),
+            "json.date-format",
+            "/Data/0/SendingTime",
+        ),
+        (_set("Links", {}), "json.type", "/Links"),
+        (lambda d: d.__setitem__("Sucess", d.pop("Sucess")), "json.member-order", "/"),
+    ],
+)
+def test_json_mutation_gives_its_rule_at_its_pointer(
+    edit: Callable[[Any], object], rule: str, location: str, suite_contract: SuiteContract
+) -> None:
+    failures = read_json_body(_json(edit), suite_contract.endpoint).failures
+    assert [(f.rule, f.location) for f in failures] == [(rule, location)]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 10_000 + b"]" * 10_000,
+        b'{"Sucess": tr',
+        b"\xff\xfe{}",
+        b"<html>500</html>",
+        b'{"a": NaN}',
+    ],
+    ids=["deep", "truncated", "invalid-utf8", "html", "nan"],
+)
+def test_hostile_json_is_a_syntax_failure(body: bytes, suite_contract: SuiteContract) -> None:
+    failures = read_json_body(body, suite_contract.endpoint).failures
+    assert [f.rule for f in failures] == ["json.syntax"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "rule"),
+    [
+        (b"<Sucess>true</Sucess>", b"", "xml.member-missing"),
+        (b"<Sucess>true</Sucess>", b"<Sucess>true</Sucess><Extra/>", "xml.member-unknown"),
+        (b"<Sucess>true</Sucess>", b"<Sucess>yes</Sucess>", "xml.value-format"),
+        (b"<ResponseCode>2</ResponseCode>", b'<ResponseCode i:nil="true" />', "xml.nil"),
+        (
+            b"<ResponseCode>2</ResponseCode><ResponseMessage>sample string 3</ResponseMessage>",
+            b"<ResponseMessage>sample string 3</ResponseMessage><ResponseCode>2</ResponseCode>",
+            "xml.member-order",
+        ),
+        (b"<Sucess>true</Sucess>", b'<Sucess xmlns="urn:other">true</Sucess>', "xml.namespace"),
+        (b"RestApiResultOfArrayOfInvoiceSendingStatusVo8ZwS41wm", b"RestApiResult", "xml.root"),
+        (b"<Links>", b'<Links note="x">', "xml.schema"),
+        (b"<RestApiResultOf", b'<!DOCTYPE x [<!ENTITY e "e">]><RestApiResultOf', "xml.syntax"),
+    ],
+)
+def test_xml_mutation_gives_its_rule_only(
+    old: bytes, new: bytes, rule: str, suite_contract: SuiteContract
+) -> None:
+    body = SAMPLE.xml_bytes.replace(old, new)
+    assert body != SAMPLE.xml_bytes
+    failures = read_xml_body(body, suite_contract.endpoint, schema=suite_contract.xsd).failures
+    assert {f.rule for f in failures} == {rule}
+    assert all("line" in f.location for f in failures)
+
+
+def test_xml_ignores_prefixes_whitespace_and_declaration(suite_contract: SuiteContract) -> None:
+    body = SAMPLE.xml_bytes.replace(b"d2p1", b"billing").replace(b"><", b">\n  <")
+    body = b'<?xml version="1.0" encoding="utf-8"?>\n' + body
+    reading = read_xml_body(body, suite_contract.endpoint, schema=suite_contract.xsd)
+    assert reading.failures == []
+    assert reading.values["Data"][0]["SendingAttempts"] == 8

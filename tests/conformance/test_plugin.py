@@ -1,0 +1,67 @@
+"""The pytest plugin (auto-loaded from its ``pytest11`` entry point) through ``pytester``:
+one test per rule, skipped when not run, and nothing at all without ``--conformance-url``."""
+
+from __future__ import annotations
+
+import pytest
+
+# In-process pytester drops the modules first imported during its run: import what the
+# suite loads lazily now, so that exception classes stay the same objects across runs.
+import schemathesis.openapi
+import schemathesis.specs.openapi.checks  # noqa: F401
+
+import conformance.runner  # noqa: F401
+from conformance.rules import RULES
+from tests.conformance.support import recording_target
+from tests.mock_server.conftest import live_mock
+
+
+def test_plugin_without_url_adds_no_test(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_plain():\n    assert True\n")
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1)
+
+
+def test_plugin_against_mock_passes_every_rule(pytester: pytest.Pytester) -> None:
+    with live_mock("--workers", "1") as mock:
+        result = pytester.runpytest(
+            f"--conformance-url={mock.url}",
+            "--conformance-allow-side-effects", f"--conformance-reset=POST {mock.url}/__mock/reset",
+            "--conformance-timeout=2",
+        )  # fmt: skip
+    result.assert_outcomes(passed=len(RULES))
+
+
+def test_plugin_skips_rules_that_need_side_effects_with_the_reason(
+    pytester: pytest.Pytester,
+) -> None:
+    with live_mock("--workers", "1") as mock:
+        result = pytester.runpytest(
+            f"--conformance-url={mock.url}", "-rs",
+            "--conformance-timeout=2",
+        )  # fmt: skip
+    outcomes = result.parseoutcomes()
+    assert outcomes.get("failed", 0) == 0
+    assert outcomes["skipped"] > 0
+    result.stdout.fnmatch_lines(["*needs --allow-side-effects*"])
+
+
+def test_plugin_fails_the_broken_rule_with_received_and_contract(pytester: pytest.Pytester) -> None:
+    with recording_target() as target:
+        result = pytester.runpytest(
+            f"--conformance-url={target.url}",
+            "--conformance-timeout=2",
+        )  # fmt: skip
+    assert [p for p in target.requests if p.method == "POST"] == []
+    result.assert_outcomes(
+        failed=2,
+        passed=len(RULES) - 2 - result.parseoutcomes()["skipped"],
+        skipped=result.parseoutcomes()["skipped"],
+    )
+    result.stdout.fnmatch_lines(["*Received: status 200 / Contract: 405 Method Not Allowed*"])
+
+
+def test_plugin_bad_option_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--conformance-url=not a url")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--base-url must be an absolute http(s) URL*"])
