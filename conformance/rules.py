@@ -16,7 +16,7 @@ SCHEMATHESIS_PREFIX = "schemathesis."
 
 @dataclass(frozen=True)
 class Rule:
-    """A named rule: its id (``json.member-missing``) and what a failure of it means."""
+    """A named rule: its id (``json.member-missing``) and, as its title, what it requires."""
 
     id: str
     title: str
@@ -25,42 +25,47 @@ class Rule:
 RULES: dict[str, Rule] = {
     rule.id: rule
     for rule in (
-        Rule("transport.connection", "Connection refused, reset or dropped, or body truncated"),
-        Rule("transport.timeout", "No complete response within the time limit"),
-        Rule("transport.too-large", "Response body larger than the size limit"),
-        Rule("transport.decompression", "Content-Encoding body cannot be decoded within limits"),
-        Rule("transport.redirect", "The target answered with a redirect"),
-        Rule("http.server-error", "The target answered with a 5xx status"),
-        Rule("http.status-code", "POST on the route did not return 200"),
-        Rule("http.content-type", "Content-Type differs from what negotiation requires"),
-        Rule("http.charset", "Content-Type lacks charset=utf-8"),
-        Rule("http.method-not-allowed", "Another method on the route did not give 405"),
-        Rule("http.allow-header", "405 without `Allow: POST`"),
-        Rule("http.not-found", "An unknown path under the API did not give 404"),
-        Rule("http.error-body", "An error body is not an HttpError in the negotiated format"),
-        Rule("json.syntax", "Body is not valid UTF-8 JSON within the nesting limit"),
-        Rule("json.member-missing", "A contract member is absent"),
-        Rule("json.member-unknown", "A member the contract does not have"),
-        Rule("json.member-case", "A member present under another casing"),
-        Rule("json.type", "A value of the wrong JSON type"),
-        Rule("json.int-range", "An integer outside its range"),
-        Rule("json.guid-format", "A GUID not in .NET's lowercase D format"),
-        Rule("json.date-format", "A DateTime not in the contract's JSON date format"),
-        Rule("json.member-order", "Members not in declaration order"),
-        Rule("xml.syntax", "Not well-formed UTF-8 XML without DTD"),
-        Rule("xml.root", "Root element name or namespace differs from the contract"),
-        Rule("xml.namespace", "A member element in the wrong namespace"),
-        Rule("xml.member-missing", "A member element is absent"),
-        Rule("xml.member-unknown", "An element the contract does not have"),
-        Rule("xml.member-order", "Member elements not in ordinal order"),
-        Rule("xml.nil", "i:nil misused or in the wrong namespace"),
-        Rule("xml.value-format", "A scalar's lexical form is wrong"),
-        Rule("xml.schema", "The wire-profile XSD rejects the document"),
-        Rule("cross.data-mismatch", "JSON and XML of the same state carry different data"),
-        Rule("state.attempts-decreased", "SendingAttempts went down between consecutive calls"),
-        Rule("state.sent-retried", "An invoice reported as sent was retried again"),
-        Rule("state.not-failed-returned", "An invoice that was not failed was returned"),
-        Rule("schemathesis.*", "Schemathesis' own response checks (from openapi.yaml)"),
+        Rule("transport.connection", "The connection holds and the whole body arrives"),
+        Rule("transport.timeout", "A complete response arrives within the time limit"),
+        Rule("transport.too-large", "The body fits the size limit"),
+        Rule("transport.decompression", "A Content-Encoding body decodes within the size limit"),
+        Rule("transport.redirect", "The target answers without redirecting"),
+        Rule("http.server-error", "The target never answers 5xx"),
+        Rule("http.status-code", "POST on the route returns 200"),
+        Rule(
+            "http.content-type",
+            "Content-Type is the media type negotiation picks for the Accept sent",
+        ),
+        Rule("http.charset", "Content-Type carries charset=utf-8"),
+        Rule("http.method-not-allowed", "Other methods on the route get 405"),
+        Rule("http.allow-header", "A 405 carries `Allow: POST`"),
+        Rule("http.not-found", "An unknown path under the API gets 404"),
+        Rule("http.error-body", "Error bodies are HttpError in the negotiated format"),
+        Rule("json.syntax", "The body is UTF-8 JSON within the nesting limit"),
+        Rule("json.member-missing", "Every contract member is present"),
+        Rule("json.member-unknown", "No member outside the contract"),
+        Rule("json.member-case", "Member names have the contract's exact casing"),
+        Rule("json.type", "Every value has its member's JSON type"),
+        Rule("json.int-range", "Integers are within their .NET range"),
+        Rule("json.guid-format", "GUIDs are in .NET's lowercase D format"),
+        Rule("json.date-format", "Dates are in the contract's JSON date format"),
+        Rule("json.member-order", "Members are in declaration order"),
+        Rule("xml.syntax", "The body is well-formed UTF-8 XML without a DTD"),
+        Rule("xml.root", "The root element has the contract's name and namespace"),
+        Rule("xml.namespace", "Member elements are in their contract namespaces"),
+        Rule("xml.member-missing", "Every member element is present"),
+        Rule("xml.member-unknown", "No element outside the contract"),
+        Rule("xml.member-order", "Member elements are in ordinal order"),
+        Rule("xml.nil", "i:nil only on nillable members, empty, in the xsi namespace"),
+        Rule("xml.value-format", "Scalars have their XML Schema lexical form"),
+        Rule("xml.schema", "The wire-profile XSD accepts the document"),
+        Rule("cross.data-mismatch", "JSON and XML of the same state carry the same data"),
+        Rule("state.attempts-decreased", "SendingAttempts never goes down between calls"),
+        Rule("state.sent-retried", "An invoice reported as sent is not retried again"),
+        Rule(
+            "state.not-failed-returned", "A call returns only invoices that were failed before it"
+        ),
+        Rule("schemathesis.*", "Schemathesis' own response checks pass (openapi.yaml)"),
     )
 }
 
@@ -76,5 +81,5 @@ def rule_title(rule_id: str) -> str:
     if rule is not None:
         return rule.title
     if rule_id.startswith(SCHEMATHESIS_PREFIX):
-        return f"Schemathesis check {rule_id.removeprefix(SCHEMATHESIS_PREFIX)} failed"
+        return f"Schemathesis check {rule_id.removeprefix(SCHEMATHESIS_PREFIX)} passes"
     return rule_id
