@@ -106,6 +106,16 @@ def post(base_url: str, accept: str, *, timeout: float = 120.0) -> httpx.Respons
     return httpx.post(base_url + ROUTE, headers={"Accept": accept}, timeout=timeout)
 
 
+def item_count(body: bytes, media_type: str) -> int:
+    """How many invoices a retry body holds, counted by their ``InvoiceId`` member.
+
+    A quoted member name in JSON; an open and a close tag in XML.
+    """
+    if "xml" in media_type:
+        return body.count(b"InvoiceId>") // 2
+    return body.count(b'"InvoiceId"')
+
+
 def process_tree_peak_rss_kib(pid: int) -> int:
     """Largest peak resident set (VmHWM) among ``pid`` and its children, in KiB (Linux)."""
     peaks = []
@@ -145,9 +155,11 @@ def machine_line() -> str:
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
+    # Other work on the machine moves every number: say how busy it was.
+    load = f", load average {os.getloadavg()[0]:.2f}" if hasattr(os, "getloadavg") else ""
     return (
         f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, "
-        f"{platform.system()} {platform.release()}"
+        f"{platform.system()} {platform.release()}{load}"
     )
 
 

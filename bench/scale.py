@@ -16,6 +16,7 @@ import time
 from bench.common import (
     BenchError,
     free_port,
+    item_count,
     markdown_table,
     mock_command,
     post,
@@ -33,8 +34,7 @@ def time_to_last_byte(base_url: str, accept: str, expected_items: int) -> tuple[
     response = post(base_url, accept)
     elapsed = time.perf_counter() - started
     body = response.content
-    # One "InvoiceId" member per item: a quoted name in JSON, an open and a close tag in XML.
-    items = body.count(b"InvoiceId>") // 2 if "xml" in accept else body.count(b'"InvoiceId"')
+    items = item_count(body, accept)
     if response.status_code != 200 or items != expected_items:
         raise BenchError(f"{accept}: status {response.status_code}, {items} items")
     return elapsed, len(response.content)

@@ -19,6 +19,7 @@ from bench.common import (
     ROUTE,
     BenchError,
     free_port,
+    item_count,
     markdown_table,
     mock_command,
     post,
@@ -76,7 +77,7 @@ def measure_mock(seconds: int, connections: int, workers: int) -> dict[str, Load
     with running(mock_command(port, failed=20, workers=workers), port) as server:
         for accept in MEDIA_TYPES:
             response = post(server.base_url, accept)
-            if response.status_code != 200 or response.content.count(b"InvoiceId") != 20:
+            if response.status_code != 200 or item_count(response.content, accept) != 20:
                 raise BenchError(f"the mock did not return 20 invoices for {accept}")
         return load_each_format(server.base_url + ROUTE, seconds, connections)
 

@@ -76,11 +76,18 @@ class Mock:
         if call.scenario.response is Response.CANNED:
             return values_from_json(call.scenario.envelope, self.contract)
         external_down = call.scenario.response is Response.EXTERNAL_DOWN
+        data = [
+            {"PracticeId": practice, "EncounterId": encounter, "InvoiceId": invoice,
+             "Reason": reason, "Status": status, "System": system, "SendingTime": time,
+             "SendingAttempts": attempts, "SendingType": sending_type}
+            for practice, encounter, invoice, reason, status, system, time, attempts,
+            sending_type in call.invoices
+        ]  # fmt: skip
         return {
             "Sucess": not external_down,
             "ResponseCode": -1 if external_down else 0,
             "ResponseMessage": EXTERNAL_DOWN_MESSAGE if external_down else "OK",
-            "Data": [invoice.to_wire() for invoice in call.invoices],
+            "Data": data,
             "Links": [{"Rel": "self", "HRef": self.contract.path}],
         }
 
@@ -88,11 +95,14 @@ class Mock:
         """The failure envelope (scenario ``external-down``, fault ``envelope-failure``)."""
         return self.envelope(RetryCall(Scenario("external-down"), []))
 
-    def body(self, values: Any, media_type: str) -> bytes:
-        """``values`` written in ``media_type`` exactly as the service writes them."""
+    def body(self, values: Any, media_type: str) -> list[bytes]:
+        """``values`` written in ``media_type`` exactly as the service writes them.
+
+        As consecutive chunks: a body of 100,000 invoices is never one string.
+        """
         if media_type in JSON_MEDIA_TYPES:
-            return self.writer.json(values)
-        return self.writer.xml(values)
+            return self.writer.json_chunks(values)
+        return self.writer.xml_chunks(values)
 
 
 def current_mock() -> Mock:

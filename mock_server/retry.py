@@ -28,17 +28,12 @@ from dataclasses import dataclass, replace
 from contract.netdatetime import NetDateTime
 from mock_server.invoices import Invoice
 from mock_server.scenarios import Scenario
-from mock_server.vocabulary import (
-    ABANDONED,
-    FAILED,
-    FAILURE_REASONS,
-    SENT,
-    abandoned_reason,
-)
+from mock_server.vocabulary import ABANDONED, FAILED, FAILURE_REASONS, SENT, abandoned_reason
 
-__all__ = ["RetryOutcome", "draw", "retry_failed"]
+__all__ = ["Attempts", "RetryOutcome", "draw", "retry_failed"]
 
 _UNIT = float(2**64)
+_LOW_HALF = 2**64 - 1
 
 
 @dataclass(frozen=True)
@@ -49,40 +44,62 @@ class RetryOutcome:
     scenario: Scenario
 
 
-def draw(seed: int, invoice_id: uuid.UUID, attempt: int) -> tuple[float, str]:
-    """A uniform number in [0, 1) and a failure reason, fixed by (seed, invoice, attempt)."""
+def draw(seed: int, invoice_id: uuid.UUID | str, attempt: int) -> tuple[float, str]:
+    """A uniform number in [0, 1) and a failure reason, fixed by (seed, invoice, attempt).
+
+    ``invoice_id`` is a UUID or its lowercase ``D`` text (the same draw either way).
+    """
     digest = hashlib.blake2b(f"{seed}:{invoice_id}:{attempt}".encode(), digest_size=16).digest()
-    unit = int.from_bytes(digest[:8], "big") / _UNIT
-    reason = FAILURE_REASONS[int.from_bytes(digest[8:], "big") % len(FAILURE_REASONS)]
-    return unit, reason
+    # One conversion: the first 8 bytes are the high half, the last 8 the low half.
+    value = int.from_bytes(digest, "big")
+    return (value >> 64) / _UNIT, FAILURE_REASONS[(value & _LOW_HALF) % len(FAILURE_REASONS)]
+
+
+class Attempts:
+    """The outcomes of one retry call's attempts under ``scenario`` (steps 2-3 above).
+
+    Call :meth:`outcome` once per retried invoice, in order: it consumes the invoice's
+    next scripted outcome if one is left. :meth:`scenario` is then the scenario with the
+    used outcomes removed. Invoice ids are the lowercase ``D`` text, as the store keeps
+    them, so no id is parsed per attempt.
+    """
+
+    def __init__(self, scenario: Scenario) -> None:
+        self._scenario = scenario
+        self._keys = {str(key): key for key in scenario.outcomes}
+        self._scripts = {str(key): script for key, script in scenario.outcomes.items()}
+        self._success_rate = scenario.success_rate
+        self._max_attempts = scenario.max_attempts
+
+    def outcome(self, invoice_id: str, system: str | None, attempt: int) -> tuple[str | None, str]:
+        """``Reason`` and ``Status`` (declaration order) of ``invoice_id`` after ``attempt``."""
+        unit, reason = draw(self._scenario.seed, invoice_id, attempt)
+        script = self._scripts.get(invoice_id) if self._scripts else None
+        if script:
+            accepted, self._scripts[invoice_id] = script[0], script[1:]
+        else:
+            accepted = unit < self._success_rate(system)
+        if accepted:
+            return None, SENT
+        if self._max_attempts is not None and attempt >= self._max_attempts:
+            return abandoned_reason(self._max_attempts, reason), ABANDONED
+        return reason, FAILED
+
+    def scenario(self) -> Scenario:
+        """The scenario with the scripted outcomes used so far removed."""
+        remaining = {self._keys[key]: script for key, script in self._scripts.items() if script}
+        return replace(self._scenario, outcomes=remaining)
 
 
 def retry_failed(
     failed: Sequence[Invoice], scenario: Scenario, *, now: NetDateTime
 ) -> RetryOutcome:
     """Retry every invoice of ``failed`` (already in order) under ``scenario`` at ``now``."""
-    scripts = dict(scenario.outcomes)
+    attempts = Attempts(scenario)
     retried = []
     for invoice in failed:
-        attempt = invoice.sending_attempts + 1
-        unit, reason = draw(scenario.seed, invoice.invoice_id, attempt)
-        script = scripts.get(invoice.invoice_id, ())
-        if script:
-            accepted, scripts[invoice.invoice_id] = script[0], script[1:]
-        else:
-            accepted = unit < scenario.success_rate(invoice.system)
-        retried.append(_after_attempt(invoice, accepted, reason, scenario.max_attempts, now))
-    remaining = {key: script for key, script in scripts.items() if script}
-    return RetryOutcome(retried, replace(scenario, outcomes=remaining))
-
-
-def _after_attempt(
-    invoice: Invoice, accepted: bool, reason: str, max_attempts: int | None, now: NetDateTime
-) -> Invoice:
-    if accepted:
-        return invoice.retried(status=SENT, reason=None, at=now)
-    if max_attempts is not None and invoice.sending_attempts + 1 >= max_attempts:
-        return invoice.retried(
-            status=ABANDONED, reason=abandoned_reason(max_attempts, reason), at=now
+        reason, status = attempts.outcome(
+            str(invoice.invoice_id), invoice.system, invoice.sending_attempts + 1
         )
-    return invoice.retried(status=FAILED, reason=reason, at=now)
+        retried.append(invoice.retried(status=status, reason=reason, at=now))
+    return RetryOutcome(retried, attempts.scenario())

@@ -12,13 +12,15 @@ from __future__ import annotations
 from flask import Blueprint, Flask, Response, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from mock_server.journal import journal_entry, mark_journaled
 from mock_server.mock import current_mock
 from mock_server.webapi import (
+    body_response,
     http_error,
     length_required,
+    media_type_for,
     method_not_allowed,
     needs_length,
-    negotiated,
 )
 
 __all__ = ["register_service"]
@@ -45,8 +47,12 @@ def _retry() -> Response:
         message = f"The request body is larger than the limit of {limit} bytes."
         return http_error(request, 413, message)
     mock = current_mock()
-    values = mock.envelope(mock.store.retry(mock.settings.clock.now()))
-    return negotiated(request, 200, lambda media_type: mock.body(values, media_type))
+    media_type = media_type_for(request)
+    # The journal entry goes into the retry's own transaction: one write per call.
+    entry = journal_entry(status=200, media_type=media_type)
+    call = mock.store.retry(mock.settings.clock.now(), journal=entry)
+    mark_journaled()
+    return body_response(200, mock.body(mock.envelope(call), media_type), media_type)
 
 
 def _preflight() -> Response:

@@ -3,9 +3,11 @@
 WAL mode lets readers run beside the one writer, a busy timeout makes writers queue instead
 of failing, and every step that changes state runs in ``BEGIN IMMEDIATE`` - so two
 concurrent retry calls are serialised by the database and cannot retry the same failure
-twice. ``SendingTime`` is stored as ticks, kind and offset, which keeps all seven
-fractional digits. Each process and thread opens its own connection (connections must not
-cross a fork).
+twice. Writers first queue on a file lock next to the database (``<db>-lock``, POSIX),
+which wakes the next writer at once where SQLite's busy handler would poll. A retry
+call writes its journal entry in its own transaction. ``SendingTime`` is stored as ticks,
+kind and offset, which keeps all seven fractional digits. Each process and thread opens
+its own connection (connections must not cross a fork).
 """
 
 from __future__ import annotations
@@ -20,12 +22,17 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+try:
+    import fcntl
+except ImportError:  # not POSIX: SQLite's busy handler alone queues the writers
+    fcntl = None  # type: ignore[assignment]
+
 from contract.netdatetime import DateTimeKind, NetDateTime
 from mock_server.invoices import Invoice
-from mock_server.retry import retry_failed
+from mock_server.retry import Attempts
 from mock_server.scenarios import Response, Scenario
+from mock_server.sqlite_retry import FixedColumns, new_generation, retry_rows
 from mock_server.store import Fault, FaultKind, JournalEntry, RetryCall
-from mock_server.vocabulary import FAILED
 
 __all__ = ["JOURNAL_LIMIT", "SqliteStore"]
 
@@ -93,8 +100,10 @@ class SqliteStore:
 
     def __init__(self, path: str | Path, *, busy_timeout_ms: int = 30_000) -> None:
         self.path = Path(path)
+        self._lock_path = self.path.with_name(self.path.name + "-lock")
         self._busy_timeout_ms = busy_timeout_ms
         self._local = threading.local()
+        self._fixed: FixedColumns | None = None
         self._connection().executescript(_SCHEMA)
 
     # -- connections and transactions ------------------------------------------------------
@@ -114,20 +123,44 @@ class SqliteStore:
     @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         db = self._connection()
-        db.execute("BEGIN IMMEDIATE")
+        with self._writer_lock():
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def _writer_lock(self) -> Iterator[None]:
+        # Writers queue on a file lock before BEGIN IMMEDIATE. SQLite's own busy handler
+        # polls with sleeps of 1 ms and more, which under load (two workers, every call a
+        # write) idles a worker for longer than a whole call takes; the kernel wakes a
+        # waiter on flock the moment the lock is released. One descriptor per thread and
+        # process: flock does not exclude users of the same open file.
+        if fcntl is None:
+            yield
+            return
+        descriptor: int | None = getattr(self._local, "lock", None)
+        if descriptor is None or getattr(self._local, "lock_pid", None) != os.getpid():
+            descriptor = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+            self._local.lock, self._local.lock_pid = descriptor, os.getpid()
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
         try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+            yield
+        finally:
+            fcntl.flock(descriptor, fcntl.LOCK_UN)
 
     def close(self) -> None:
-        """Close this thread's connection (others close when their thread ends)."""
+        """Close this thread's connection and lock file (others close when their thread ends)."""
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
         if db is not None and self._local.pid == os.getpid():
             db.close()
-        self._local.db = None
+        lock: int | None = getattr(self._local, "lock", None)
+        if lock is not None and self._local.lock_pid == os.getpid():
+            os.close(lock)
+        self._local.db = self._local.lock = None
 
     # -- state --------------------------------------------------------------------------
 
@@ -157,13 +190,20 @@ class SqliteStore:
         self._set_meta(db, "scenario", scenario.to_json())
         self._replace(db, invoices)
 
-    @staticmethod
-    def _replace(db: sqlite3.Connection, invoices: Sequence[Invoice]) -> None:
+    def _replace(self, db: sqlite3.Connection, invoices: Sequence[Invoice]) -> None:
         db.execute("DELETE FROM invoices")
+        numbered = list(enumerate(invoices, start=1))
         db.executemany(
-            f"INSERT INTO invoices ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            map(_row, invoices),
+            f"INSERT INTO invoices (position, {_COLUMNS}) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            ((position, *_row(invoice)) for position, invoice in numbered),
         )
+        # A new generation: every process's copy of the fixed columns is stale now, but
+        # this one's can be built from the invoices at hand (workers forked from the
+        # master start with it).
+        generation = new_generation()
+        self._set_meta(db, "generation", generation)
+        self._fixed = FixedColumns.of(generation, numbered)
 
     def invoices(self) -> list[Invoice]:
         """Every invoice in seeding order."""
@@ -188,24 +228,30 @@ class SqliteStore:
             if invoices is not None:
                 self._replace(db, invoices)
 
-    def retry(self, now: NetDateTime) -> RetryCall:
-        """Retry every failed invoice in one write transaction."""
+    def retry(self, now: NetDateTime, *, journal: JournalEntry | None = None) -> RetryCall:
+        """Retry every failed invoice in one write transaction (with ``journal``, if given).
+
+        Rows are read as tuples and written back with one statement per outcome kind:
+        no invoice object is built, no GUID parsed (a call may cover 100,000 invoices).
+        """
         with self._write() as db:
+            if journal is not None:
+                self._append_journal(db, journal)
             scenario = Scenario.from_json(self._meta(db, "scenario"))
             if scenario.response is not Response.RETRY:
                 return RetryCall(scenario, [])
-            rows = db.execute(
-                "SELECT * FROM invoices WHERE status = ? ORDER BY position", (FAILED,)
-            )
-            outcome = retry_failed([_invoice(row) for row in rows], scenario, now=now)
-            db.executemany(
-                "UPDATE invoices SET reason = ?, status = ?, ticks = ?, kind = ?, "
-                "offset_minutes = ?, attempts = ? WHERE invoice_id = ?",
-                [_update(invoice) for invoice in outcome.invoices],
-            )
-            if outcome.scenario != scenario:
-                self._set_meta(db, "scenario", outcome.scenario.to_json())
-            return RetryCall(scenario, outcome.invoices)
+            attempts = Attempts(scenario)
+            retried = retry_rows(db, attempts, self._fixed_columns(db), now)
+            if (after := attempts.scenario()) != scenario:
+                self._set_meta(db, "scenario", after.to_json())
+            return RetryCall(scenario, retried)
+
+    def _fixed_columns(self, db: sqlite3.Connection) -> FixedColumns:
+        generation = str(self._meta(db, "generation"))
+        fixed = self._fixed
+        if fixed is None or fixed.generation != generation:
+            fixed = self._fixed = FixedColumns.load(db, generation)
+        return fixed
 
     # -- faults -------------------------------------------------------------------------
 
@@ -257,15 +303,17 @@ class SqliteStore:
     def record(self, entry: JournalEntry) -> None:
         """Append to the journal, dropping the oldest entries beyond :data:`JOURNAL_LIMIT`."""
         with self._write() as db:
-            cursor = db.execute(
-                "INSERT INTO journal (method, path, accept, media_type, status, time, fault) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (entry.method, entry.path, entry.accept, entry.media_type, entry.status,
-                 entry.time, entry.fault),
-            )  # fmt: skip
-            db.execute(
-                "DELETE FROM journal WHERE id <= ?", ((cursor.lastrowid or 0) - JOURNAL_LIMIT,)
-            )
+            self._append_journal(db, entry)
+
+    @staticmethod
+    def _append_journal(db: sqlite3.Connection, entry: JournalEntry) -> None:
+        cursor = db.execute(
+            "INSERT INTO journal (method, path, accept, media_type, status, time, fault) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (entry.method, entry.path, entry.accept, entry.media_type, entry.status,
+             entry.time, entry.fault),
+        )  # fmt: skip
+        db.execute("DELETE FROM journal WHERE id <= ?", ((cursor.lastrowid or 0) - JOURNAL_LIMIT,))
 
     def journal(self) -> list[JournalEntry]:
         """The journal, oldest first."""
@@ -293,11 +341,3 @@ class SqliteStore:
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (key, json.dumps(value)),
         )
-
-
-def _update(invoice: Invoice) -> tuple[Any, ...]:
-    time = invoice.sending_time
-    return (
-        invoice.reason, invoice.status, time.ticks, time.kind.value, time.offset_minutes,
-        invoice.sending_attempts, str(invoice.invoice_id),
-    )  # fmt: skip

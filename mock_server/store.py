@@ -14,10 +14,19 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from contract.netdatetime import NetDateTime
+from contract.wire.values import GuidText
 from mock_server.invoices import Invoice
 from mock_server.scenarios import Scenario
 
-__all__ = ["Fault", "FaultKind", "JournalEntry", "RetryCall", "Store"]
+__all__ = ["Fault", "FaultKind", "JournalEntry", "RetriedInvoice", "RetryCall", "Store"]
+
+RetriedInvoice = tuple[
+    GuidText, GuidText, GuidText, str | None, str, str | None, NetDateTime, int, str | None
+]
+"""A retried invoice as the call left it: the members of ``InvoiceSendingStatusVo`` in
+declaration order (PracticeId, EncounterId, InvoiceId, Reason, Status, System,
+SendingTime, SendingAttempts, SendingType), GUIDs as their text. A plain tuple, because a
+call over 100,000 invoices builds 100,000 of them."""
 
 
 class FaultKind(enum.Enum):
@@ -81,7 +90,7 @@ class RetryCall:
     """What one retry call saw: the scenario in force and the invoices it retried."""
 
     scenario: Scenario
-    invoices: list[Invoice]
+    invoices: Sequence[RetriedInvoice]
 
 
 class Store(Protocol):
@@ -107,8 +116,11 @@ class Store(Protocol):
     def set_scenario(self, scenario: Scenario, invoices: Sequence[Invoice] | None) -> None:
         """Switch scenario, replacing the invoices when ``invoices`` is given."""
 
-    def retry(self, now: NetDateTime) -> RetryCall:
-        """One retry call, atomically (see :mod:`mock_server.retry`)."""
+    def retry(self, now: NetDateTime, *, journal: JournalEntry | None = None) -> RetryCall:
+        """One retry call, atomically (see :mod:`mock_server.retry`).
+
+        ``journal``, when given, is appended in the same step (one write per call).
+        """
 
     def add_fault(
         self, kind: FaultKind, *, calls: int | None, share: float | None, latency_ms: int

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 __all__ = [
     "INTERNAL_ERROR_MESSAGE",
     "CanonicalRoute",
+    "body_response",
     "http_error",
     "length_required",
     "media_type_for",
@@ -82,10 +83,20 @@ def _joined(request: Request, name: str) -> str | None:
     return ", ".join(values) if values else None
 
 
-def negotiated(request: Request, status: int, write: Callable[[str], bytes]) -> Response:
+def negotiated(
+    request: Request, status: int, write: Callable[[str], bytes | list[bytes]]
+) -> Response:
     """A response whose body ``write(media_type)`` produces in the negotiated format."""
     media_type = media_type_for(request)
-    response = Response(write(media_type), status=status)
+    return body_response(status, write(media_type), media_type)
+
+
+def body_response(status: int, body: bytes | list[bytes], media_type: str) -> Response:
+    """``body`` (bytes, or chunks) with ``status``, as ``media_type`` with ``; charset=utf-8``.
+
+    Chunks are sent one after the other, with the Content-Length of their sum.
+    """
+    response = Response(body, status=status)
     response.headers["Content-Type"] = content_type_header(media_type)
     return response
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from contract.endpoint import JsonDateFormat
 from contract.netdatetime import TICKS_PER_SECOND, DateTimeKind, NetDateTime
-from contract.wire.values import INTEGER_RANGES, UnsupportedTypeError
+from contract.wire.values import INTEGER_RANGES, GuidText, UnsupportedTypeError
 
 __all__ = [
     "ENCODE_BASESTRING",
@@ -71,8 +71,35 @@ def _wall_seconds_text(ticks: int) -> tuple[str, int]:
     return _day_text(days) + _HOUR_MINUTE[minute] + _SECOND[second], fraction
 
 
+class _LastDate:
+    """A one-entry memo of a date formatter, by identity.
+
+    A retry response stamps every item with the same ``DateTime.Now`` object: formatting
+    it once instead of once per item. One tuple is read and replaced whole, so threads
+    sharing a writer never see a date paired with another date's text.
+    """
+
+    __slots__ = ("entry",)
+
+    def __init__(self) -> None:
+        self.entry: tuple[object, str] = (None, "")
+
+
+_LAST_ROUND_TRIP = _LastDate()
+_LAST_WALL_CLOCK_Z = _LastDate()
+
+
 def round_trip(value: NetDateTime) -> str:
     """``NetDateTime.round_trip()`` without strftime: the XML (and Json.NET default) form."""
+    last = _LAST_ROUND_TRIP.entry
+    if last[0] is value:
+        return last[1]
+    text = _round_trip(value)
+    _LAST_ROUND_TRIP.entry = (value, text)
+    return text
+
+
+def _round_trip(value: NetDateTime) -> str:
     if type(value) is not NetDateTime:
         raise TypeError("not a NetDateTime")
     text, fraction = _wall_seconds_text(value.ticks)
@@ -86,9 +113,14 @@ def round_trip(value: NetDateTime) -> str:
 
 def wall_clock_z(value: NetDateTime) -> str:
     """``NetDateTime.wall_clock_z()`` without strftime: the service's JSON date form."""
+    last = _LAST_WALL_CLOCK_Z.entry
+    if last[0] is value:
+        return last[1]
     if type(value) is not NetDateTime:
         raise TypeError("not a NetDateTime")
-    return _wall_seconds_text(value.ticks)[0] + "Z"
+    text = _wall_seconds_text(value.ticks)[0] + "Z"
+    _LAST_WALL_CLOCK_Z.entry = (value, text)
+    return text
 
 
 # --- text escaping -----------------------------------------------------------------------
@@ -193,7 +225,9 @@ def _xml_bool(value: Any) -> str:
 
 
 def _guid(value: Any) -> str:
-    # The Guid "D" format, lowercase; faster than UUID.__str__.
+    # The Guid "D" format, lowercase; faster than UUID.__str__. GuidText is that text.
+    if type(value) is GuidText:
+        return value
     if type(value) is not uuid.UUID:
         raise TypeError("not a UUID")
     h = value.int.to_bytes(16, "big").hex()
@@ -275,6 +309,8 @@ def _json_decimal(value: Any) -> str:
 
 
 def _json_guid(value: Any) -> str:
+    if type(value) is GuidText:
+        return '"' + value + '"'
     if type(value) is not uuid.UUID:
         raise TypeError("not a UUID")
     h = value.int.to_bytes(16, "big").hex()

@@ -29,6 +29,7 @@ from contract.wire._scalars import (
     json_formatter,
     json_string,
 )
+from contract.wire._splice import Splicer
 from contract.wire.values import UnsupportedTypeError
 
 __all__ = ["compile_json_writer"]
@@ -37,8 +38,9 @@ Writer = Callable[[Any], str]
 
 
 class _Compiler:
-    def __init__(self, catalog: TypeCatalog, date_format: JsonDateFormat) -> None:
+    def __init__(self, catalog: TypeCatalog, date_format: JsonDateFormat, splicer: Splicer) -> None:
         self._catalog = catalog
+        self._splicer = splicer
         self._date_format = date_format
         self._generating: set[ComplexRef] = set()
 
@@ -59,10 +61,14 @@ class _Compiler:
 
     def _array(self, item: ClrType) -> Writer:
         write_item = self.value(item)
+        spliced = self._splicer.write_items
 
         def write(value: Any) -> str:
             if type(value) is not list:
                 raise TypeError("not a list")
+            token = spliced(value, write_item, separator=",")
+            if token is not None:
+                return "[" + token + "]"
             return "[" + ",".join([write_item(element) for element in value]) + "]"
 
         return write
@@ -124,7 +130,14 @@ def _or_null(write: Writer, *, nullable: bool) -> Writer:
 
 
 def compile_json_writer(
-    root_type: ClrType, catalog: TypeCatalog, date_format: JsonDateFormat
+    root_type: ClrType,
+    catalog: TypeCatalog,
+    date_format: JsonDateFormat,
+    *,
+    splicer: Splicer | None = None,
 ) -> Writer:
-    """A function writing a value of ``root_type`` as the JSON document text."""
-    return _Compiler(catalog, date_format).value(root_type)
+    """A function writing a value of ``root_type`` as the JSON document text.
+
+    Large collections go to ``splicer``'s sink while it is collecting.
+    """
+    return _Compiler(catalog, date_format, splicer or Splicer()).value(root_type)

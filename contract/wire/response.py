@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from contract.clr import ClrType, TypeCatalog
 from contract.endpoint import JSON_MEDIA_TYPES, XML_MEDIA_TYPES, EndpointContract
 from contract.wire._scalars import json_string, xml_text
+from contract.wire._splice import Splicer, assemble
 from contract.wire.json_writer import compile_json_writer
 from contract.wire.values import (
     UnsupportedTypeError,
@@ -18,6 +19,8 @@ from contract.wire.values import (
 from contract.wire.xml_writer import compile_xml_writer
 
 __all__ = ["ResponseWriter", "write_http_error"]
+
+_T = TypeVar("_T")
 
 
 class ResponseWriter:
@@ -35,8 +38,11 @@ class ResponseWriter:
         self._type: ClrType = contract.response_type
         self._catalog: TypeCatalog = contract.catalog
         require_supported(self._type, self._catalog)
-        self._write_json = compile_json_writer(self._type, self._catalog, contract.json_date_format)
-        self._write_xml = compile_xml_writer(self._type, self._catalog)
+        self._splicer = Splicer()
+        self._write_json = compile_json_writer(
+            self._type, self._catalog, contract.json_date_format, splicer=self._splicer
+        )
+        self._write_xml = compile_xml_writer(self._type, self._catalog, splicer=self._splicer)
 
     def json(self, value: Any) -> bytes:
         """The JSON body (JsonMediaTypeFormatter with Json.NET) for ``value``."""
@@ -46,9 +52,32 @@ class ResponseWriter:
         """The XML body (XmlMediaTypeFormatter with DataContractSerializer) for ``value``."""
         return self._encode(self._write_xml, value)
 
+    def json_chunks(self, value: Any) -> list[bytes]:
+        """:meth:`json` as consecutive chunks (their concatenation is the same bytes).
+
+        For large bodies: collections of many items are encoded batch by batch, so the
+        document is never one string, and a WSGI server sends the chunks as they are.
+        """
+        return self._chunks(self._write_json, value)
+
+    def xml_chunks(self, value: Any) -> list[bytes]:
+        """:meth:`xml` as consecutive chunks (see :meth:`json_chunks`)."""
+        return self._chunks(self._write_xml, value)
+
+    def _chunks(self, write: Callable[[Any], str], value: Any) -> list[bytes]:
+        def produce() -> list[bytes]:
+            with self._splicer.collecting() as sink:
+                document = write(value)
+            return assemble(document, sink)
+
+        return self._guarded(produce, value)
+
     def _encode(self, write: Callable[[Any], str], value: Any) -> bytes:
+        return self._guarded(lambda: write(value).encode("utf-8"), value)
+
+    def _guarded(self, produce: Callable[[], _T], value: Any) -> _T:
         try:
-            return write(value).encode("utf-8")
+            return produce()
         except (TypeError, ValueError, KeyError, AttributeError) as error:
             # The fast path only knows that something failed; the checker says where.
             check_wire_value(value, self._type, self._catalog)

@@ -6,9 +6,9 @@ A *wire value* is what one CLR value of a contract looks like in Python:
   names (``"Sucess"``, ``"Data"``...), holding every member of the type;
 * ``System.Boolean`` → ``bool``; ``Byte``/``Int16``/``Int32``/``Int64`` → ``int`` (in the
   type's range); ``String`` and ``Uri`` → ``str``; ``Char`` → a one-character ``str``;
-  ``Guid`` → ``uuid.UUID``; ``DateTime`` → :class:`~contract.netdatetime.NetDateTime`
-  (100 ns ticks and kind); ``Decimal`` → ``decimal.Decimal``; ``Double``/``Single`` →
-  ``float``; ``Byte[]`` → ``bytes``;
+  ``Guid`` → ``uuid.UUID`` (or :class:`GuidText`, its text); ``DateTime`` →
+  :class:`~contract.netdatetime.NetDateTime` (100 ns ticks and kind); ``Decimal`` →
+  ``decimal.Decimal``; ``Double``/``Single`` → ``float``; ``Byte[]`` → ``bytes``;
 * a collection is a ``list``; null is ``None`` (only where the type is nullable).
 
 Strings may hold any Unicode text except lone surrogates, which UTF-8 cannot encode.
@@ -22,6 +22,7 @@ comparable(read_xml(...))`` holds for two renderings of the same value.
 
 from __future__ import annotations
 
+import re
 import uuid
 from decimal import Decimal
 from typing import Any, NoReturn
@@ -43,6 +44,7 @@ from contract.netdatetime import TICKS_PER_SECOND, DateTimeKind, NetDateTime
 __all__ = [
     "INTEGER_RANGES",
     "SUPPORTED_PRIMITIVES",
+    "GuidText",
     "UnsupportedTypeError",
     "WireFormatError",
     "WireValueError",
@@ -74,6 +76,36 @@ SUPPORTED_PRIMITIVES = frozenset(
         Primitive.BYTE_ARRAY,
     }
 )
+
+
+_GUID_TEXT = re.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+class GuidText(str):
+    """A ``System.Guid`` wire value held as its text: the ``D`` format, lowercase.
+
+    The writers copy it as it is, which is the text they write for the equal
+    ``uuid.UUID``; a caller that keeps GUIDs as text (a database column) saves the parse
+    and the format per value. Only the exact ``D`` lowercase form is accepted, so a
+    ``GuidText`` is always what the service writes; anything else raises ValueError.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, text: str) -> GuidText:
+        """``text`` checked to be ``xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`` in lowercase hex."""
+        if type(text) is not str or _GUID_TEXT.fullmatch(text) is None:
+            raise ValueError(f"not a GUID in the lowercase D form: {text!r}")
+        return super().__new__(cls, text)
+
+    @classmethod
+    def unchecked(cls, text: str) -> GuidText:
+        """``text`` as a GuidText without the check, for text known to be the D form.
+
+        Only for text the caller made with ``str(uuid.UUID)`` itself (a value it stored):
+        the check costs more than the rest of writing the value.
+        """
+        return str.__new__(cls, text)
 
 
 class UnsupportedTypeError(ValueError):
@@ -210,7 +242,7 @@ _SCALAR_TYPES: dict[Primitive, tuple[type, ...]] = {
     Primitive.STRING: (str,),
     Primitive.URI: (str,),
     Primitive.CHAR: (str,),
-    Primitive.GUID: (uuid.UUID,),
+    Primitive.GUID: (uuid.UUID, GuidText),
     Primitive.DATETIME: (NetDateTime,),
     Primitive.BYTE_ARRAY: (bytes,),
 }

@@ -35,6 +35,7 @@ from contract.clr import (
 from contract.datacontract import XSI_NS, contract_name, xml_member_order
 from contract.wire._codegen import generate_member_writer
 from contract.wire._scalars import XML_SPECIAL, xml_formatter, xml_text
+from contract.wire._splice import Splicer
 from contract.wire.values import UnsupportedTypeError
 
 __all__ = ["compile_xml_writer"]
@@ -80,8 +81,9 @@ class _Tags:
 
 
 class _Compiler:
-    def __init__(self, catalog: TypeCatalog) -> None:
+    def __init__(self, catalog: TypeCatalog, splicer: Splicer) -> None:
         self._catalog = catalog
+        self._splicer = splicer
         self._generating: set[ComplexRef] = set()
 
     def element(
@@ -142,10 +144,14 @@ class _Compiler:
     def _collection(self, clr_type: ArrayType, item: ClrType, scope: _Scope) -> Writer:
         namespace = contract_name(clr_type).namespace
         write_item = self.element(contract_name(item).name, namespace, item, scope, declare=None)
+        spliced = self._splicer.write_items
 
         def write(value: Any) -> str:
             if type(value) is not list:
                 raise TypeError("not a list")
+            token = spliced(value, write_item, separator="")
+            if token is not None:
+                return token
             return "".join([write_item(element) for element in value])
 
         return write
@@ -245,8 +251,13 @@ def _declare(
     return attributes
 
 
-def compile_xml_writer(root_type: ClrType, catalog: TypeCatalog) -> Writer:
-    """A function writing a non-null value of ``root_type`` as the XML document text."""
+def compile_xml_writer(
+    root_type: ClrType, catalog: TypeCatalog, *, splicer: Splicer | None = None
+) -> Writer:
+    """A function writing a non-null value of ``root_type`` as the XML document text.
+
+    Large collections go to ``splicer``'s sink while it is collecting.
+    """
     if not isinstance(root_type, ComplexRef | ArrayType):
         raise UnsupportedTypeError("contract.wire writes XML only for complex and collection roots")
     root = contract_name(root_type)
@@ -256,7 +267,7 @@ def compile_xml_writer(root_type: ClrType, catalog: TypeCatalog) -> Writer:
     start = f'<{root.name} xmlns:i="{XSI_NS}"{declarations} xmlns="{root.namespace}"'
     # A null root is written by DataContractSerializer in a form no golden file shows.
     tags = _Tags(open=start + ">", empty=start + " />", nil="", close=f"</{root.name}>")
-    compiler = _Compiler(catalog)
+    compiler = _Compiler(catalog, splicer or Splicer())
     if isinstance(root_type, ComplexRef):
         return compiler.complex_element(root_type, tags, scope, nullable=False)
     content = compiler.element_content(root_type, scope)

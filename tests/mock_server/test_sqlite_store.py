@@ -1,0 +1,46 @@
+"""The SQLite store as two worker processes see it: two stores on one database file."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from contract.netdatetime import NetDateTime
+from mock_server.clock import Clock
+from mock_server.invoices import seed_invoices
+from mock_server.scenarios import builtin_scenario
+from mock_server.sqlite_store import SqliteStore
+from mock_server.store import RetriedInvoice
+from mock_server.vocabulary import FAILED, SENT
+from tests.mock_server.conftest import FROZEN
+
+NOW = NetDateTime.parse(FROZEN)
+CLOCK = Clock(120, NOW)
+
+
+def _ids(retried: Sequence[RetriedInvoice]) -> list[str]:
+    return [str(item[2]) for item in retried]
+
+
+def test_retry_sees_invoices_another_store_replaced(tmp_path: Path) -> None:
+    first, second = SqliteStore(tmp_path / "db.sqlite3"), SqliteStore(tmp_path / "db.sqlite3")
+    first.reset(builtin_scenario("all-failing"), seed_invoices(5, seed=1, clock=CLOCK))
+    assert _ids(second.retry(NOW).invoices) == [str(i.invoice_id) for i in first.invoices()]
+    replacement = seed_invoices(3, seed=2, clock=CLOCK)
+    first.replace_invoices(replacement, seed=2)
+    assert _ids(second.retry(NOW).invoices) == [str(i.invoice_id) for i in replacement]
+
+
+def test_retry_writes_every_outcome_the_call_returns(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "db.sqlite3")
+    store.reset(builtin_scenario("partial"), seed_invoices(40, seed=3, clock=CLOCK))
+    before = {str(i.invoice_id): i.sending_attempts for i in store.invoices()}
+    call = store.retry(NOW)
+    stored = {str(i.invoice_id): i for i in store.invoices()}
+    statuses = {item[4] for item in call.invoices}
+    assert {FAILED, SENT} <= statuses, "the seeded draws should give both outcomes"
+    for item in call.invoices:
+        invoice = stored[str(item[2])]
+        assert (invoice.reason, invoice.status) == (item[3], item[4])
+        assert invoice.sending_time == NOW
+        assert invoice.sending_attempts == item[7] == before[str(item[2])] + 1
