@@ -20,6 +20,7 @@ from conformance.options import (
     build_settings,
 )
 from conformance.output import render_terminal, write_json, write_junit
+from conformance.plan import POST_PROBES, post_order
 from conformance.report import EXIT_COULD_NOT_RUN
 from conformance.runner import run_suite
 
@@ -52,6 +53,15 @@ def _count(text: str) -> int:
     return value
 
 
+def _max_calls_help() -> str:
+    order = "; ".join(f"{number}. {purpose}" for number, purpose in enumerate(post_order(), 1))
+    return (
+        f"at most N POSTs to the route (default {DEFAULT_MAX_CALLS}; {POST_PROBES} send the"
+        f" whole plan). The budget is spent in this order: {order}. POSTs past N are not sent;"
+        " their checks are reported not run: needs more than --max-calls=N POSTs"
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="retry-conformance",
@@ -78,7 +88,8 @@ def _parser() -> argparse.ArgumentParser:
         "--max-calls",
         type=_count,
         default=DEFAULT_MAX_CALLS,
-        help=f"at most this many POSTs to the route (default {DEFAULT_MAX_CALLS})",
+        metavar="N",
+        help=_max_calls_help(),
     )
     safety.add_argument(
         "--dry-run",

@@ -9,6 +9,8 @@ line says the same thing. :class:`ConformanceError` is the base of the suite's o
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from conformance.rules import rule_title
 
 __all__ = [
@@ -79,16 +81,19 @@ class Failure(AssertionError):
 
     def with_request(self, request: str) -> Failure:
         """The same failure attributed to ``request`` (keeps the subclass)."""
+        fields = self.as_dict()
+        fields["request"] = request
+        return self._clone(fields)
+
+    def redacted(self, redact: Callable[[str], str]) -> Failure:
+        """The same failure with ``redact`` applied to every field (keeps the subclass)."""
+        fields = {name: redact(value) for name, value in self.as_dict().items()}
+        fields["rule"] = self.rule  # the suite's own id: never target text, and grouped on
+        return self._clone(fields)
+
+    def _clone(self, fields: dict[str, str]) -> Failure:
         clone = type(self).__new__(type(self))
-        Failure.__init__(
-            clone,
-            rule=self.rule,
-            expected=self.expected,
-            received=self.received,
-            location=self.location,
-            title=self.title,
-            request=request,
-        )
+        Failure.__init__(clone, **fields)
         return clone
 
     def as_dict(self) -> dict[str, str]:

@@ -78,9 +78,33 @@ def parse_json(body: bytes, *, max_depth: int) -> Any:
         )
     except json.JSONDecodeError as error:
         where = f"line {error.lineno} column {error.colno}"
-        raise JsonSyntaxError(error.msg, where) from None
+        raise JsonSyntaxError(_decode_message(error, text), where) from None
     except ValueError as error:
         raise JsonSyntaxError(str(error), "") from None
+
+
+def _decode_message(error: json.JSONDecodeError, text: str) -> str:
+    """A complete sentence: ``error.msg`` alone ends mid-phrase ("Unterminated string
+    starting at"), its position lives in separate fields."""
+    if not text.strip():
+        return "invalid JSON: the body is empty"
+    what = error.msg.removesuffix(" at")
+    message = (
+        f"invalid JSON at line {error.lineno} column {error.colno}: {what} at char {error.pos}"
+    )
+    if _cut_off(error, text):
+        message += f" (body cut off? it ends at char {len(text)})"
+    return message
+
+
+def _cut_off(error: json.JSONDecodeError, text: str) -> bool:
+    # The body ends inside a string or a literal, or right where more was expected.
+    rest = text[error.pos :].rstrip()
+    return (
+        error.msg.startswith("Unterminated")
+        or not rest
+        or any(word.startswith(rest) for word in ("true", "false", "null"))
+    )
 
 
 def _refuse(name: str) -> Any:

@@ -1,7 +1,8 @@
 """The suite's settings, shared by the CLI and the pytest plugin, validated in one place.
 
-Every option that can leak a secret is turned into a :class:`Secret` here, so the rest of
-the suite only ever sees values it knows how to redact.
+Every value that can leak a secret (``--header`` values, the bearer token, the basic-auth
+credentials and their base64) is listed in :attr:`Settings.secrets` here, so the run's
+redactor knows every one. Two sources of the ``Authorization`` header are refused.
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ __all__ = [
     "read_bearer_env",
 ]
 
-DEFAULT_MAX_CALLS = 12
+DEFAULT_MAX_CALLS = 4
+"""POSTs by default: the JSON body, the XML body, the state call and one negotiation
+variant. Each POST re-sends every failed invoice, so staging gets few of them."""
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_SUCCESS_STATUSES = ("Sent",)
@@ -155,6 +158,22 @@ def _read_env(variable: str, option: str) -> str:
     return value
 
 
+def _refuse_two_authorizations(
+    pairs: list[tuple[str, str]], bearer_token_env: str | None, basic_auth_env: str | None
+) -> None:
+    """At most one source of the ``Authorization`` header: two would send two headers
+    (or let one silently replace the other)."""
+    sources = [
+        "--header 'Authorization: ...'" for name, _ in pairs if name.lower() == "authorization"
+    ]
+    sources += ["--bearer-token-env"] * bool(bearer_token_env)
+    sources += ["--basic-auth-env"] * bool(basic_auth_env)
+    if len(sources) > 1:
+        raise OptionsError(
+            f"{' and '.join(sources)} each set the Authorization header: give only one of them"
+        )
+
+
 def build_settings(
     *,
     base_url: str,
@@ -175,6 +194,7 @@ def build_settings(
     """
     url = parse_base_url(base_url)
     pairs = [parse_header(text) for text in headers or []]
+    _refuse_two_authorizations(pairs, bearer_token_env, basic_auth_env)
     secrets = [value for _, value in pairs]
     if bearer_token_env:
         name, value = read_bearer_env(bearer_token_env)

@@ -1,7 +1,8 @@
 """Rendering a :class:`~conformance.report.Report`: terminal text, JUnit XML, JSON.
 
-Every string in a report was redacted when it was made; these writers add nothing that
-comes from the target or the options except through the report.
+Every string in a report was redacted once, when the runner built it
+(:meth:`~conformance.report.Report.redacted`); these writers add nothing that comes from
+the target or the options except through the report.
 """
 
 from __future__ import annotations

@@ -2,9 +2,11 @@
 
 Requests that change nothing (other methods on the route, an unknown path) always run.
 POSTs re-send real invoices, so they run only with ``--allow-side-effects`` and at most
-``--max-calls`` of them, in priority order: the JSON body, the XML body (and JSON/XML
-agreement), a second call (state), then the negotiation variants. Probes that do not fit
-are listed with the reason, and their rules are reported as not run.
+``--max-calls`` of them, in priority order (:func:`post_order`): the JSON body, the XML
+body (and JSON/XML agreement), a second call (state), then the negotiation variants. The
+405 and 404 probes already exercise negotiation without side effects, so the variants
+come last. Probes that do not fit are listed with the reason ("needs more than
+--max-calls=N POSTs"), and rules no other probe exercised are reported as not run.
 """
 
 from __future__ import annotations
@@ -30,7 +32,16 @@ from conformance.client import Request
 from conformance.options import Settings
 from contract.endpoint import EndpointContract
 
-__all__ = ["NOT_FOUND_PATH", "Plan", "Probe", "Step", "build_plan"]
+__all__ = [
+    "NEGOTIATION_VARIANTS",
+    "NOT_FOUND_PATH",
+    "POST_PROBES",
+    "Plan",
+    "Probe",
+    "Step",
+    "build_plan",
+    "post_order",
+]
 
 NOT_FOUND_PATH = "/api/conformance-probe/no-such-resource"
 
@@ -76,6 +87,15 @@ NEGOTIATION_VARIANTS: tuple[tuple[str | None, str | None], ...] = (
     ("text/plain", None),
     (None, "XMLHttpRequest"),
 )
+# The POSTs before the negotiation variants: what each one is for.
+_FIRST_POSTS = (
+    "the JSON body",
+    "the XML body and JSON/XML agreement",
+    "a second call (state checks)",
+)
+POST_PROBES = len(_FIRST_POSTS) + len(NEGOTIATION_VARIANTS)
+"""How many POSTs the full plan sends (``--max-calls`` of at least this runs every probe)."""
+
 _OTHER_METHODS = (
     ("GET", "application/json"),
     ("PUT", "application/xml"),
@@ -158,6 +178,18 @@ def _post_probes(base_url: str, contract: EndpointContract) -> list[Probe]:
     return probes
 
 
+def _variant_label(accept: str | None, requested_with: str | None) -> str:
+    if requested_with is not None:
+        return f"X-Requested-With: {requested_with}"
+    return f"Accept: {accept}" if accept is not None else "no Accept"
+
+
+def post_order() -> list[str]:
+    """What each POST of the plan is for, in the order the ``--max-calls`` budget is spent."""
+    variants = [f"negotiation, {_variant_label(*v)}" for v in NEGOTIATION_VARIANTS]
+    return [*_FIRST_POSTS, *variants]
+
+
 def build_plan(settings: Settings, contract: EndpointContract) -> Plan:
     """The probes for these settings: every safe one, then POSTs within the budget."""
     probes = _safe_probes(settings.base_url, contract)
@@ -167,7 +199,7 @@ def build_plan(settings: Settings, contract: EndpointContract) -> Plan:
         if not settings.allow_side_effects:
             left_out.append((probe, "needs --allow-side-effects (POST re-sends real invoices)"))
         elif budget <= 0:
-            left_out.append((probe, f"POST budget used up (--max-calls {settings.max_calls})"))
+            left_out.append((probe, f"needs more than --max-calls={settings.max_calls} POSTs"))
         else:
             probes.append(probe)
             budget -= 1

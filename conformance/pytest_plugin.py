@@ -15,11 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+# Stdlib-only modules: the plugin's import stays cheap.
+from conformance.options import DEFAULT_MAX_CALLS, DEFAULT_TIMEOUT
+
 if TYPE_CHECKING:
     from conformance.options import Settings
-    from conformance.report import Report
+    from conformance.report import Report, RuleOutcome
 
-__all__ = ["conformance_report", "conformance_settings"]
+__all__ = ["conformance_report", "conformance_settings", "outcomes_of"]
 
 _REPORT_KEY = pytest.StashKey["Report"]()
 _FLAGS = (
@@ -28,9 +31,14 @@ _FLAGS = (
     ("insecure", "do not verify TLS certificates"),
 )
 _VALUES = (
-    ("max-calls", int, "at most this many POSTs (default 12)"),
+    (
+        "max-calls",
+        int,
+        f"at most this many POSTs (default {DEFAULT_MAX_CALLS}; order: see"
+        " retry-conformance run --help)",
+    ),
     ("reset", str, "'METHOD URL' that puts the target into a known state"),
-    ("timeout", float, "total seconds per request (default 10)"),
+    ("timeout", float, f"total seconds per request (default {DEFAULT_TIMEOUT:g})"),
     ("max-bytes", int, "largest response body read"),
     ("bearer-token-env", str, "send Authorization: Bearer $VAR"),
     ("basic-auth-env", str, "basic auth from $VAR = user:password"),
@@ -88,6 +96,15 @@ def _report(config: pytest.Config) -> Report:
     return config.stash[_REPORT_KEY]
 
 
+def outcomes_of(report: Report, rule: str) -> list[RuleOutcome]:
+    """The outcomes behind one test: the rule's own, or for ``schemathesis.*`` every
+    ``schemathesis.<check>`` outcome (the report lists the failed checks instead)."""
+    if rule.endswith(".*"):
+        family = rule.removesuffix("*")
+        return [outcome for outcome in report.outcomes if outcome.rule.startswith(family)]
+    return [report.outcome(rule)]
+
+
 class ConformanceRuleItem(pytest.Item):
     """One rule of the suite as a test."""
 
@@ -100,11 +117,13 @@ class ConformanceRuleItem(pytest.Item):
         report = _report(self.config)
         if report.fatal is not None:
             pytest.fail(f"the suite could not run: {report.fatal}", pytrace=False)
-        outcome = report.outcome(self.rule)
-        if outcome.failures:
-            raise AssertionError("\n\n".join(f.message for f in outcome.failures))
-        if outcome.status == "not run":
-            pytest.skip("not run: " + "; ".join(outcome.reasons))
+        outcomes = outcomes_of(report, self.rule)
+        failures = [failure for outcome in outcomes for failure in outcome.failures]
+        if failures:
+            raise AssertionError("\n\n".join(f.message for f in failures))
+        if all(outcome.status == "not run" for outcome in outcomes):
+            reasons = [reason for outcome in outcomes for reason in outcome.reasons]
+            pytest.skip("not run: " + "; ".join(reasons))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         """The failures' own text, no traceback into the suite."""

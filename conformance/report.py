@@ -7,7 +7,8 @@ with the reasons (no ``--reset``, POST budget used up, an earlier gate failed...
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 from conformance.failures import Failure
 from conformance.rules import RULES, SCHEMATHESIS_PREFIX, rule_title
@@ -39,6 +40,11 @@ class RuleOutcome:
     failures: list[Failure] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
 
+    def redacted(self, redact: Callable[[str], str]) -> RuleOutcome:
+        """The outcome with ``redact`` applied to its failures and reasons."""
+        failures = [failure.redacted(redact) for failure in self.failures]
+        return replace(self, failures=failures, reasons=[redact(r) for r in self.reasons])
+
     def as_dict(self) -> dict[str, object]:
         """For the JSON report."""
         return {
@@ -56,6 +62,10 @@ class RequestLog:
 
     label: str
     outcome: str
+
+    def redacted(self, redact: Callable[[str], str]) -> RequestLog:
+        """The entry with ``redact`` applied to both texts."""
+        return RequestLog(redact(self.label), redact(self.outcome))
 
 
 @dataclass
@@ -93,6 +103,18 @@ class Report:
             if outcome.rule == rule:
                 return outcome
         raise KeyError(f"no rule {rule!r} in this report")
+
+    def redacted(self, redact: Callable[[str], str]) -> Report:
+        """The report with ``redact`` applied to every text in it: what the target sent
+        (echoed into a failure, a status line, a reason) can hold a secret."""
+        return replace(
+            self,
+            base_url=redact(self.base_url),
+            outcomes=[outcome.redacted(redact) for outcome in self.outcomes],
+            requests=[entry.redacted(redact) for entry in self.requests],
+            left_out=[entry.redacted(redact) for entry in self.left_out],
+            fatal=redact(self.fatal) if self.fatal is not None else None,
+        )
 
     def as_dict(self) -> dict[str, object]:
         """The whole report as JSON-ready data."""

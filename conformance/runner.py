@@ -2,6 +2,11 @@
 
 The run stops early when the target fails at the transport level twice in a row (a hang
 or a drip costs the full deadline each time): the rest is reported as not run.
+
+Redaction happens here, once, on the way out: the report :func:`run_suite` returns and
+every progress line pass through the run's :class:`~conformance.redact.Redactor`, so no
+text from the target or the options (a failure's fields, a status line, a reason) reaches
+the terminal, the JSON or JUnit reports or the pytest plugin without it.
 """
 
 from __future__ import annotations
@@ -51,12 +56,16 @@ class _Run:
         self.settings = settings
         self.redactor = make_redactor(settings)
         self.state = SuiteState(contract, settings, self.redactor)
-        self.progress = progress
+        self._progress = progress
         self.exercised: set[str] = set()
         self.failures: list[Failure] = []
         self.reasons: dict[str, list[str]] = {}
         self.log: list[RequestLog] = []
         self.posts = 0
+
+    def progress(self, line: str) -> None:
+        """Emit a progress line, redacted."""
+        self._progress(self.redactor.text(line))
 
     def _label(self, request: Request) -> str:
         return self.redactor.text(request.label())
@@ -103,11 +112,11 @@ class _Run:
                 exchange = self._probe(client, probe, f"[{index + 1}/{len(plan.probes)}]")
                 exchanges.append(exchange)
                 in_a_row = in_a_row + 1 if exchange.failure is not None else 0
-        report = self._report(left_out)
+        fatal = None
         if exchanges and not any(e.reached for e in exchanges):
             first = exchanges[0].failure
-            report.fatal = f"the target is unreachable: {first.received if first else 'no answer'}"
-        return report
+            fatal = f"the target is unreachable: {first.received if first else 'no answer'}"
+        return self._report(left_out, fatal=fatal)
 
     def _skip_rest(
         self, probes: tuple[Probe, ...], reason: str, left_out: list[RequestLog]
@@ -189,8 +198,11 @@ class _Run:
         self.exercised.update(rules_of(check))
         return found
 
-    def _report(self, left_out: list[RequestLog], *, dry_run: bool = False) -> Report:
+    def _report(
+        self, left_out: list[RequestLog], *, dry_run: bool = False, fatal: str | None = None
+    ) -> Report:
         outcomes = build_outcomes(self.exercised, self.failures, self.reasons)
-        return Report(
-            self.settings.base_url, outcomes, self.log, left_out, self.posts, dry_run=dry_run
+        report = Report(
+            self.settings.base_url, outcomes, self.log, left_out, self.posts, fatal, dry_run
         )
+        return report.redacted(self.redactor.text)

@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import ValidationError
+
 from conformance.client import Exchange, Response
 from conformance.contract_view import SuiteContract
 from conformance.failures import Failure
@@ -19,12 +21,15 @@ from conformance.options import Settings
 from conformance.redact import Redactor
 from conformance.xml_body import read_xml_body
 from contract.endpoint import JSON_MEDIA_TYPES, XML_MEDIA_TYPES
+from contract.models import RestApiResultOfListOfInvoiceSendingStatusVo as ResponseModel
+from contract.wire.values import comparable
 
 __all__ = [
     "Check",
     "Document",
     "Evidence",
     "ProbeRecord",
+    "ResponseModel",
     "SuiteState",
     "covers",
     "media_type_of",
@@ -100,6 +105,20 @@ class SuiteState:
                 return None
             self._documents[key] = document
         return self._documents[key]
+
+    def model(self, exchange: Exchange) -> ResponseModel | None:
+        """The body as the contract's generated model (:mod:`contract.models`, shared with
+        the mock), at the precision both formats keep (``comparable``: dates to the
+        wall-clock second). None when the body broke a rule already, the contract has no
+        generated model, or the values do not validate as it."""
+        document = self.document(exchange)
+        model = self.contract.response_model
+        if document is None or not document.clean or model is None:
+            return None
+        try:
+            return model.model_validate(comparable(document.values))
+        except ValidationError:
+            return None
 
     def _read(self, response: Response) -> Document | None:
         media_type = media_type_of(response)

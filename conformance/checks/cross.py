@@ -1,10 +1,13 @@
 """``cross.data-mismatch``: JSON and XML of the same state carry the same data.
 
-The same state means: each body answered the first POST after a successful reset. Values
-are compared at the precision both formats keep (``contract.wire.values.comparable``:
-dates to the wall-clock second, XML newline handling). A retry stamps ``SendingTime``
-with the time of the call, so a date may be later in the second body by at most the time
-that passed between the two requests (plus one second of rounding).
+The same state means: each body answered the first POST after a successful reset. Both
+bodies are read as the contract's generated model (:data:`contract.models.RESPONSE_MODEL`,
+shared with the mock) and compared field by field at the precision both formats keep
+(``contract.wire.values.comparable``: dates to the wall-clock second, XML newline
+handling); a body that does not validate as the model leaves the check not run. A retry
+stamps ``SendingTime`` with the time of the call, so a date may be later in the second
+body by at most the time that passed between the two requests (plus one second of
+rounding).
 """
 
 from __future__ import annotations
@@ -13,10 +16,13 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
-from conformance.checks.base import Evidence, ProbeRecord, covers
+from pydantic import BaseModel
+
+from conformance.checks.base import Evidence, ProbeRecord, ResponseModel, covers
 from conformance.failures import CrossFailure, NotRun
+from contract.models import InvoiceSendingStatusVo
 from contract.netdatetime import TICKS_PER_SECOND, NetDateTime
-from contract.wire.values import comparable, json_pointer
+from contract.wire.values import json_pointer
 
 __all__ = ["JSON_PROBE", "check_cross_format"]
 
@@ -34,34 +40,41 @@ def check_cross_format(evidence: Evidence) -> Iterator[CrossFailure]:
         raise NotRun("needs --reset: JSON and XML must answer the same state")
     if earlier is None or current is None or not (earlier.after_reset and current.after_reset):
         raise NotRun("a reset before each of the two calls did not succeed")
-    json_values = _clean_values(evidence, earlier, "json")
-    xml_values = _clean_values(evidence, current, "xml")
+    from_json = _model(evidence, earlier, "json")
+    from_xml = _model(evidence, current, "xml")
     skew = math.ceil(current.exchange.started - earlier.exchange.started) + 1
-    for pointer, left, right in _differences(
-        comparable(json_values), comparable(xml_values), (), skew
-    ):
+    for pointer, left, right in _differences(from_json, from_xml, (), skew):
         yield CrossFailure(
             rule="cross.data-mismatch",
-            expected=f"JSON has {left!r}",
-            received=f"XML has {right!r}",
+            expected=f"JSON has {_shown(left)!r}",
+            received=f"XML has {_shown(right)!r}",
             location=pointer,
             request=evidence.label,
         )
 
 
-def _clean_values(evidence: Evidence, record: ProbeRecord, kind: str) -> Any:
+def _model(evidence: Evidence, record: ProbeRecord, kind: str) -> ResponseModel:
     document = evidence.suite.document(record.exchange)
-    if document is None or document.kind != kind or not document.clean:
+    model = evidence.suite.model(record.exchange)
+    if document is None or document.kind != kind or model is None:
         raise NotRun(f"the {kind.upper()} body is missing or already failed other rules")
-    return document.values
+    return model
+
+
+def _shown(value: Any) -> Any:
+    """A model as its wire values (what the body said), anything else as it is."""
+    return value.model_dump(by_alias=True) if isinstance(value, BaseModel) else value
 
 
 def _differences(
     left: Any, right: Any, path: tuple[str | int, ...], skew: int
 ) -> Iterator[tuple[str, Any, Any]]:
-    if isinstance(left, dict) and isinstance(right, dict):
-        for key in left.keys() | right.keys():
-            yield from _differences(left.get(key), right.get(key), (*path, key), skew)
+    if isinstance(left, BaseModel) and type(left) is type(right):
+        for name, spec in type(left).model_fields.items():
+            wire_name = spec.alias or name
+            yield from _differences(
+                getattr(left, name), getattr(right, name), (*path, wire_name), skew
+            )
     elif isinstance(left, list) and isinstance(right, list):
         yield from _list_differences(left, right, path, skew)
     elif isinstance(left, NetDateTime) and isinstance(right, NetDateTime):
@@ -90,4 +103,4 @@ def _list_differences(
 
 
 def _identity(item: Any) -> Any:
-    return item.get("InvoiceId") if isinstance(item, dict) else None
+    return item.invoice_id if isinstance(item, InvoiceSendingStatusVo) else None

@@ -12,11 +12,40 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from socketserver import ThreadingMixIn
+from typing import TypeVar
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from wsgiref.types import WSGIApplication
 
 REPO = Path(__file__).resolve().parents[2]
+T = TypeVar("T")
+HANG_GUARD_SECONDS = 60.0
+HUNG = "the suite hung: the deadline did not cut the request"
 ROUTE = "/api/v1/billing/invoices/retryallfailed"
+
+
+def guarded(call: Callable[[], T]) -> tuple[bool, T | None]:
+    """Run ``call`` in a daemon thread and wait at most :data:`HANG_GUARD_SECONDS`.
+
+    Returns whether it finished, and its result. A hang guard, not a speed claim: the
+    limit is far past any deadline a test sets, so only a request the deadline failed to
+    cut can reach it (assert on the flag with :data:`HUNG`). An exception of ``call`` is
+    raised here.
+    """
+    outcome: list[T] = []
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            outcome.append(call())
+        except BaseException as error:  # handed to the test's thread
+            errors.append(error)
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join(timeout=HANG_GUARD_SECONDS)
+    if errors:
+        raise errors[0]
+    return not thread.is_alive(), (outcome[0] if outcome else None)
 
 
 def run_cli(

@@ -3,14 +3,17 @@ list, failures read ``Received / Contract``, and redaction masks secrets."""
 
 from __future__ import annotations
 
+import html
 import importlib
+import json
 import pkgutil
 
 import pytest
 
 import conformance
-from conformance.failures import Failure
-from conformance.redact import Redactor
+from conformance.failures import Failure, HttpFailure
+from conformance.redact import MASK, MIN_PREFIX, Redactor
+from conformance.report import Report, RequestLog, RuleOutcome
 from conformance.rules import RULES
 
 
@@ -47,3 +50,53 @@ def test_redactor_masks_secrets_and_sensitive_headers() -> None:
     assert redactor.header("Cookie", "a=b") == "***"
     assert redactor.header("x-key", "anything") == "***"
     assert redactor.header("Accept", "text/xml") == "text/xml"
+
+
+SECRET = 'tok-"5f1c9a0b7e\\d2'
+
+
+@pytest.mark.parametrize(
+    "shown",
+    [
+        f"token={SECRET};",  # as sent
+        json.dumps({"Message": SECRET}),  # escaped as JSON
+        repr(f"status 500: {SECRET}"),  # escaped by repr
+        f"<Message>{html.escape(SECRET)}</Message>",  # escaped as XML
+        f"string {SECRET[:10]}...",  # cut short by a snippet
+    ],
+    ids=["raw", "json", "repr", "xml", "cut"],
+)
+def test_redactor_masks_a_secret_however_a_message_spells_it(shown: str) -> None:
+    masked = Redactor([SECRET]).text(shown)
+    assert SECRET[:MIN_PREFIX] not in masked
+    assert MASK in masked
+
+
+def test_redactor_leaves_text_that_shares_less_than_the_minimum_prefix() -> None:
+    text = f"{SECRET[: MIN_PREFIX - 1]} and tok-other"
+    assert Redactor([SECRET]).text(text) == text
+
+
+def _leaky_report(secret: str) -> Report:
+    failure = HttpFailure(
+        rule="http.server-error",
+        title=f"title {secret}",
+        expected=f"expected {secret}",
+        received=f"received {secret}",
+        location=f"/{secret}",
+        request=f"GET /x [X-Key: {secret}]",
+    )
+    outcome = RuleOutcome("http.server-error", "title", "failed", [failure], [f"why {secret}"])
+    log = [RequestLog(f"GET /{secret}", f"500 {secret}")]
+    return Report(f"http://h/{secret}", [outcome], log, log, 1, fatal=f"fatal {secret}")
+
+
+def test_redacted_report_holds_no_secret_in_any_field_and_keeps_rule_ids() -> None:
+    secret = "s3cret-value-1234"
+    report = _leaky_report(secret).redacted(Redactor([secret]).text)
+    (failure,) = report.failures
+    assert secret not in json.dumps(report.as_dict())
+    assert secret not in str(failure) and secret not in failure.message
+    assert isinstance(failure, HttpFailure)
+    assert (failure.rule, report.failed_rules) == ("http.server-error", ["http.server-error"])
+    assert failure.received == f"received {MASK}"

@@ -92,6 +92,40 @@ def test_hostile_json_is_a_syntax_failure(body: bytes, suite_contract: SuiteCont
     assert [f.rule for f in failures] == ["json.syntax"]
 
 
+_CUT = b'{"Sucess":true,"ResponseCode":0,"ResponseMessage":"' + b"x" * 1200
+
+
+@pytest.mark.parametrize(
+    ("body", "received"),
+    [
+        (
+            _CUT,
+            "invalid JSON at line 1 column 51: Unterminated string starting at char 50"
+            " (body cut off? it ends at char 1251)",
+        ),
+        (
+            b'{"Sucess": tr',
+            "invalid JSON at line 1 column 12: Expecting value at char 11"
+            " (body cut off? it ends at char 13)",
+        ),
+        (
+            b'{"Sucess":true,\n"ResponseCode":0',
+            "invalid JSON at line 2 column 17: Expecting ',' delimiter at char 32"
+            " (body cut off? it ends at char 32)",
+        ),
+        (b'{"Sucess":true} {}', "invalid JSON at line 1 column 17: Extra data at char 16"),
+        (b"", "invalid JSON: the body is empty"),
+    ],
+    ids=["cut-in-string", "cut-in-literal", "cut-after-value", "extra-data", "empty"],
+)
+def test_json_syntax_failure_reads_as_a_whole_sentence_with_its_position(
+    body: bytes, received: str, suite_contract: SuiteContract
+) -> None:
+    (failure,) = read_json_body(body, suite_contract.endpoint).failures
+    assert (failure.rule, failure.received) == ("json.syntax", received)
+    assert f"Received: {received} / Contract: UTF-8 JSON" in failure.message
+
+
 @pytest.mark.parametrize(
     ("old", "new", "rule"),
     [

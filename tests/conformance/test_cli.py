@@ -6,11 +6,15 @@ from __future__ import annotations
 import base64
 import json
 import os
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
+from conformance.options import DEFAULT_MAX_CALLS
+from conformance.plan import NEGOTIATION_VARIANTS, POST_PROBES, post_order
 from tests.conformance.support import ROUTE, free_port, recording_target, run_cli
 from tests.mock_server.conftest import live_mock
 
@@ -22,14 +26,14 @@ def test_cli_against_mock_with_reset_passes_every_rule_and_exits_0(tmp_path: Pat
     with live_mock("--workers", "1") as mock:
         result = run_cli(
             "run", "--base-url", mock.url, "--allow-side-effects",
-            "--reset", f"POST {mock.url}/__mock/reset",
+            "--max-calls", str(POST_PROBES), "--reset", f"POST {mock.url}/__mock/reset",
             "--junit", str(junit), "--json", str(report), *FAST,
         )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     data = json.loads(report.read_text())
     assert data["exit_code"] == 0
     assert {rule["status"] for rule in data["rules"]} == {"passed"}
-    assert data["posts_sent"] == 11
+    assert data["posts_sent"] == POST_PROBES == 11
     suite = ET.parse(junit).getroot().find("testsuite")
     assert suite is not None
     assert suite.get("failures") == "0"
@@ -79,29 +83,57 @@ def test_cli_dry_run_sends_nothing_and_lists_every_request() -> None:
     assert result.stdout.count(f"POST {target.url}{ROUTE}") == 2
     assert result.stdout.count(f"GET {target.url}{ROUTE}") >= 1
     assert f"POST {target.url}/__reset" in result.stdout
-    assert "POST budget used up (--max-calls 2)" in result.stdout
+    assert "needs more than --max-calls=2 POSTs" in result.stdout
 
 
-def test_cli_never_prints_secrets_in_any_output(tmp_path: Path) -> None:
+@pytest.mark.parametrize("auth", ["bearer", "basic"])
+def test_cli_sends_one_authorization_and_never_prints_secrets(auth: str, tmp_path: Path) -> None:
     token, password, api_key = "tok-5f1c9a", "pw-77ab", "key-0d3e"
     env = {**os.environ, "CONF_TOKEN": token, "CONF_BASIC": f"qa-user:{password}"}
     encoded = base64.b64encode(f"qa-user:{password}".encode()).decode()
-    outputs = []
+    option, expected = {
+        "bearer": (("--bearer-token-env", "CONF_TOKEN"), f"Bearer {token}"),
+        "basic": (("--basic-auth-env", "CONF_BASIC"), f"Basic {encoded}"),
+    }[auth]
+    outputs: list[str] = []
     with recording_target() as target:
         for extra in (("--dry-run",), ("--allow-side-effects", "--max-calls", "2")):
             junit, report = tmp_path / f"j{len(outputs)}.xml", tmp_path / f"r{len(outputs)}.json"
             result = run_cli(
-                "run", "--base-url", target.url, "--bearer-token-env", "CONF_TOKEN",
-                "--basic-auth-env", "CONF_BASIC", "--header", f"X-Api-Key: {api_key}",
+                "run", "--base-url", target.url, *option, "--header", f"X-Api-Key: {api_key}",
                 "--junit", str(junit), "--json", str(report), "--timeout", "2", *extra, env=env,
             )  # fmt: skip
             outputs += [result.stdout, result.stderr, junit.read_text(), report.read_text()]
     sent = target.requests[0].headers
     assert sent["X-Api-Key"] == api_key  # the secrets were really used...
-    assert sent["Authorization"].startswith("Basic ") or sent["Authorization"] == f"Bearer {token}"
+    assert sent["Authorization"] == expected
     for secret in (token, password, api_key, encoded):
         assert all(secret not in text for text in outputs), f"{secret!r} leaked"  # ...never shown
     assert "***" in outputs[0]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--bearer-token-env", "CONF_TOKEN", "--basic-auth-env", "CONF_BASIC"),
+        ("--header", "Authorization: Bearer secret-1", "--bearer-token-env", "CONF_TOKEN"),
+        ("--header", "Authorization: Basic secret-2", "--basic-auth-env", "CONF_BASIC"),
+    ],
+)
+def test_cli_refuses_two_sources_of_authorization_with_one_line_error(
+    args: tuple[str, ...],
+) -> None:
+    env = {**os.environ, "CONF_TOKEN": "tok-1", "CONF_BASIC": "qa-user:pw"}
+    with recording_target() as target:
+        result = run_cli("run", "--base-url", target.url, *args, env=env)
+    assert target.requests == []
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "each set the Authorization header: give only one of them" in lines[0]
+    assert all(name in lines[0] for name in args if name.startswith("--") and name != "--header")
+    assert "secret" not in result.stderr
+    assert result.stdout == ""
 
 
 @pytest.mark.parametrize(
@@ -153,3 +185,50 @@ def test_cli_violations_exit_1_and_name_rule_expected_received_location(tmp_path
         if case.find("failure") is not None
     }
     assert failed == {"http.method-not-allowed", "http.not-found"}
+
+
+SCRIPT = Path(sys.executable).parent / "retry-conformance"
+SAFE_PROBES = 4 + len(NEGOTIATION_VARIANTS) + 2  # other methods, error negotiation, 404s
+
+
+def _script(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(SCRIPT), *args], capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def test_console_script_help_names_the_run_command_and_exits_0() -> None:
+    result = _script("--help")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("usage: retry-conformance")
+    assert "run the checks against a target" in result.stdout
+
+
+def test_console_script_run_help_documents_the_default_budget_and_post_order() -> None:
+    result = _script("run", "--help")
+    assert result.returncode == 0, result.stderr
+    text = " ".join(result.stdout.split())  # argparse wraps lines
+    assert f"(default {DEFAULT_MAX_CALLS};" in text
+    order = [f"{number}. {purpose}" for number, purpose in enumerate(post_order(), 1)]
+    positions = [text.find(" ".join(entry.split())) for entry in order]
+    assert -1 not in positions, order
+    assert positions == sorted(positions)
+    assert "needs more than --max-calls=N POSTs" in text
+
+
+def test_console_script_dry_run_lists_the_default_plan_and_exits_0() -> None:
+    with recording_target() as target:
+        result = _script("run", "--base-url", target.url, "--dry-run", "--allow-side-effects")
+    assert target.requests == []
+    assert result.returncode == 0, result.stderr
+    assert "(dry run: nothing sent)" in result.stdout
+    assert result.stdout.count(f"POST {target.url}{ROUTE}") == DEFAULT_MAX_CALLS == 4
+    reason = f"needs more than --max-calls={DEFAULT_MAX_CALLS} POSTs"
+    assert result.stdout.count(reason) == POST_PROBES - DEFAULT_MAX_CALLS
+    assert f"{SAFE_PROBES + DEFAULT_MAX_CALLS} requests would be sent." in result.stdout
+
+
+def test_console_script_bad_option_exits_2() -> None:
+    result = _script("run", "--base-url", "ftp://example.com")
+    assert result.returncode == 2
+    assert "--base-url must be an absolute http(s) URL" in result.stderr

@@ -14,7 +14,7 @@ import pytest
 from conformance.client import HardenedClient, Request
 from conformance.options import Settings
 from conformance.redact import Redactor
-from tests.conformance.support import free_port, raw_target
+from tests.conformance.support import HUNG, free_port, guarded, raw_target
 
 TIMEOUT = 1.0
 LIMIT = 64 * 1024
@@ -25,15 +25,13 @@ def _head(status: str = "200 OK", *headers: str) -> bytes:
     return ("\r\n".join(lines) + "\r\n\r\n").encode()
 
 
-def _send(url: str) -> tuple[str | None, float, bytes | None]:
+def _send(url: str) -> tuple[str | None, bytes | None]:
     settings = Settings(base_url=url, timeout=TIMEOUT, max_bytes=LIMIT)
     with HardenedClient(settings, Redactor()) as client:
-        started = time.monotonic()
         exchange = client.send(Request("GET", url + "/x", (("Accept", "application/json"),)))
-        took = time.monotonic() - started
     rule = exchange.failure.rule if exchange.failure else None
     body = exchange.response.body if exchange.response else None
-    return rule, took, body
+    return rule, body
 
 
 def _hang(connection: socket.socket) -> None:
@@ -109,20 +107,18 @@ def _deflate(connection: socket.socket) -> None:
     ],
     ids=lambda value: getattr(value, "__name__", value),
 )
-def test_client_turns_hostile_target_into_its_transport_rule_within_deadline(
+def test_client_turns_hostile_target_into_its_transport_rule_without_hanging(
     behave: Callable[[socket.socket], None], rule: str
 ) -> None:
     with raw_target(behave) as url:
-        received, took, body = _send(url)
-    assert received == rule
-    assert body is None
-    # Generous: the deadline is a safety property, not a performance target.
-    assert took < 2 * TIMEOUT + 1, f"the exchange took {took:.2f} s, past the deadline"
+        finished, sent = guarded(lambda: _send(url))
+    assert finished, HUNG
+    assert sent == (rule, None)  # the rule proves which limit cut the exchange
 
 
 def test_client_decodes_zlib_deflate_body_itself() -> None:
     with raw_target(_deflate) as url:
-        rule, _, body = _send(url)
+        rule, body = _send(url)
     assert rule is None
     assert body == b'{"ok": true}'
 

@@ -11,6 +11,10 @@ import schemathesis.openapi
 import schemathesis.specs.openapi.checks  # noqa: F401
 
 import conformance.runner  # noqa: F401
+from conformance.failures import SchemathesisFailure
+from conformance.plan import POST_PROBES
+from conformance.pytest_plugin import outcomes_of
+from conformance.report import Report, build_outcomes
 from conformance.rules import RULES
 from tests.conformance.support import recording_target
 from tests.mock_server.conftest import live_mock
@@ -27,7 +31,7 @@ def test_plugin_against_mock_passes_every_rule(pytester: pytest.Pytester) -> Non
         result = pytester.runpytest(
             f"--conformance-url={mock.url}",
             "--conformance-allow-side-effects", f"--conformance-reset=POST {mock.url}/__mock/reset",
-            "--conformance-timeout=2",
+            f"--conformance-max-calls={POST_PROBES}", "--conformance-timeout=2",
         )  # fmt: skip
     result.assert_outcomes(passed=len(RULES))
 
@@ -65,3 +69,28 @@ def test_plugin_bad_option_is_a_usage_error(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--conformance-url=not a url")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*--base-url must be an absolute http(s) URL*"])
+
+
+def test_plugin_refuses_bearer_and_basic_auth_together(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CONF_TOKEN", "tok-1")
+    monkeypatch.setenv("CONF_BASIC", "qa-user:pw")
+    result = pytester.runpytest(
+        "--conformance-url=http://127.0.0.1:1",
+        "--conformance-bearer-token-env=CONF_TOKEN", "--conformance-basic-auth-env=CONF_BASIC",
+    )  # fmt: skip
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*each set the Authorization header: give only one of them*"])
+
+
+def test_plugin_schemathesis_test_collects_every_failed_schemathesis_check() -> None:
+    failure = SchemathesisFailure(
+        rule="schemathesis.status_code_conformance", expected="200", received="status 201"
+    )
+    outcomes = build_outcomes({"schemathesis.*"}, [failure], {})
+    report = Report("http://127.0.0.1", outcomes)
+    found = outcomes_of(report, "schemathesis.*")
+    assert [outcome.rule for outcome in found] == ["schemathesis.status_code_conformance"]
+    assert found[0].failures == [failure]
+    assert [outcome.rule for outcome in outcomes_of(report, "json.type")] == ["json.type"]

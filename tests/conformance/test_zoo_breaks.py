@@ -281,9 +281,52 @@ def test_every_break_has_a_visibility_check() -> None:
     assert sorted(VISIBLE) == sorted(BREAKS)
 
 
+# A fixed script of requests whose answers make every break visible: the first calls
+# (JSON, then XML: consecutive), a call after a reset, negotiation, errors.
+_SCRIPT: tuple[tuple[str, str, str | None], ...] = (
+    ("POST", ROUTE, JSON),
+    ("POST", ROUTE, XML),
+    ("POST", ROUTE, JSON),
+    ("POST", RESET_PATH, None),
+    ("POST", ROUTE, XML),
+    ("POST", RESET_PATH, None),
+    ("POST", ROUTE, None),
+    ("POST", ROUTE, "application/json;q=0.5, text/xml"),
+    ("POST", ROUTE, "text/json"),
+    ("GET", ROUTE, JSON),
+    ("GET", ROUTE, None),
+    ("PUT", ROUTE, XML),
+    ("GET", "/api/v1/nothing", JSON),
+)
+
+
+def wire(client: Client) -> list[tuple[int, str | None, str | None, bytes]]:
+    """Status, Content-Type, Allow and body of every answer to :data:`_SCRIPT`."""
+    answers = []
+    for method, path, accept in _SCRIPT:
+        response = client.open(path, method=method, headers={"Accept": accept} if accept else {})
+        headers = response.headers
+        answers.append(
+            (response.status_code, headers.get("Content-Type"), headers.get("Allow"), response.data)
+        )
+    return answers
+
+
+def test_wire_script_gives_the_same_answers_on_two_fresh_references() -> None:
+    assert wire(Client(create_app())) == wire(Client(create_app()))
+
+
 @pytest.mark.parametrize("name", sorted(VISIBLE))
 def test_break_shows_its_mutation_on_the_wire(name: str) -> None:
-    VISIBLE[name](broken(name))
+    changed = [
+        index
+        for index, (got, correct) in enumerate(
+            zip(wire(broken(name)), wire(Client(create_app())), strict=True)
+        )
+        if got != correct
+    ]
+    assert changed, f"break {name} answers every request of the script like the reference"
+    VISIBLE[name](broken(name))  # and the change is the one its description names
 
 
 @pytest.mark.parametrize("name", sorted(BREAKS))
