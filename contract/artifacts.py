@@ -28,7 +28,7 @@ from contract.emit.openapi import render_openapi
 from contract.emit.xsd import render_xsd_files
 from contract.endpoint import EndpointContract
 from contract.helppage import read_help_page
-from contract.resolve import resolve_contract
+from contract.resolve import ContractError, resolve_contract
 
 __all__ = [
     "GENERATED_DIR",
@@ -65,15 +65,24 @@ def render_contract(contract: EndpointContract) -> dict[str, bytes]:
     return files
 
 
-def render_all(help_page: Path) -> dict[str, bytes]:
-    """Every artifact generated from the help page file ``help_page`` (HelpPageError or
-    ContractError when it cannot be read or resolved)."""
-    return render_contract(resolve_contract(read_help_page(help_page)))
+def render_all(help_page: Path, *, clr_namespace: str | None = None) -> dict[str, bytes]:
+    """Every artifact generated from the help page file ``help_page``.
+
+    HelpPageError when the file cannot be read; ContractError when the page cannot be
+    resolved (see :func:`~contract.resolve.resolve_contract` for ``clr_namespace``) or an
+    emitter cannot represent what it says, always naming the file.
+    """
+    contract = resolve_contract(read_help_page(help_page), clr_namespace=clr_namespace)
+    try:
+        return render_contract(contract)
+    except ValueError as error:
+        # An emitter's refusal (two types sharing a component name...) names no file.
+        raise ContractError(str(error), source=str(help_page)) from None
 
 
-def generate(help_page: Path, out_dir: Path) -> list[Path]:
+def generate(help_page: Path, out_dir: Path, *, clr_namespace: str | None = None) -> list[Path]:
     """Write ``out_dir/openapi.yaml``, ``out_dir/xsd/...`` and ``out_dir/models.py``."""
-    return _write(out_dir, render_all(help_page))
+    return _write(out_dir, render_all(help_page, clr_namespace=clr_namespace))
 
 
 def committed_files(rendered: dict[str, bytes]) -> dict[str, bytes]:

@@ -1,8 +1,9 @@
 """``python -m contract``: generate the artifacts from a help page, check or update them.
 
 Exit codes: 0 success; 1 ``check`` found committed artifacts that are out of date;
-2 bad input (a help page that is missing, unreadable or contradicts itself) or a file
-that cannot be written, reported as one line on stderr.
+2 bad input (a help page that is missing, unreadable, contradicts itself or lacks what
+the artifacts need) or a file that cannot be written, reported as one line on stderr
+naming the file and, where it can, the section and line of the page.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
     except OSError as error:
         print(f"error: {error.filename or ''}: {error.strerror or error}", file=sys.stderr)
+    except ValueError as error:
+        # A safety net: every refusal should be one of the above, never a traceback.
+        print(f"error: {error}", file=sys.stderr)
     return EXIT_BAD_INPUT
 
 
@@ -47,6 +51,16 @@ def _parser() -> argparse.ArgumentParser:
     generate_command.add_argument("help_page", type=Path, metavar="HELP_PAGE")
     generate_command.add_argument(
         "--out", type=Path, required=True, metavar="DIR", help="directory to write into"
+    )
+    generate_command.add_argument(
+        "--clr-namespace",
+        default=None,
+        metavar="NAMESPACE",
+        help=(
+            "CLR namespace of the complex types the page names without one and no XML "
+            "sample places (default: the one namespace the page's other types share, else "
+            "the response type's)"
+        ),
     )
     generate_command.set_defaults(run=_generate)
     for name, run, text in (
@@ -66,7 +80,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _generate(arguments: argparse.Namespace) -> int:
-    for path in generate(arguments.help_page, arguments.out):
+    written = generate(arguments.help_page, arguments.out, clr_namespace=arguments.clr_namespace)
+    for path in written:
         print(f"wrote {path}")
     return EXIT_OK
 

@@ -106,12 +106,15 @@ class ComplexRef:
 
     ``clr_namespace`` and ``name`` are the CLR namespace and the type's name without its
     generic arity (``RestApiResult``, not ``RestApiResult`1``); ``generic_args`` are the
-    closed type arguments.
+    closed type arguments. ``contract_namespace`` is the data-contract namespace when the
+    class sets one explicitly (``[DataContract(Namespace = "...")]``); None means the
+    default, derived from ``clr_namespace``.
     """
 
     clr_namespace: str
     name: str
     generic_args: tuple[ClrType, ...] = ()
+    contract_namespace: str | None = None
 
     @property
     def full_name(self) -> str:

@@ -8,6 +8,11 @@ The rules follow `DataContract.GetStableName` in .NET's System.Runtime.Serializa
 * every collection is ``ArrayOf`` + its item's name, in the item's namespace, or in the
   ``.../Serialization/Arrays`` namespace when the item is a built-in XSD type;
 * a dictionary is a collection of the generic ``KeyValue<K, V>`` in the Arrays namespace.
+
+And the names of the elements the serializer writes (``XmlObjectSerializer`` and
+``XmlWriterDelegator``): the document root (:func:`root_element_name`), the namespace a
+member element declares (:func:`namespace_to_declare`) and the prefix it declares it with
+(:func:`declared_prefix`).
 """
 
 from __future__ import annotations
@@ -38,7 +43,10 @@ __all__ = [
     "QName",
     "clr_namespace_uri",
     "contract_name",
+    "declared_prefix",
+    "namespace_to_declare",
     "namespaces_digest",
+    "root_element_name",
     "xml_member_order",
 ]
 
@@ -126,7 +134,7 @@ def contract_name(clr_type: ClrType) -> QName:
             return _collection_name(key_value)
         case ComplexRef(clr_namespace=clr_ns, name=name, generic_args=args):
             local = _generic_name(name, args) if args else name
-            return QName(local, clr_namespace_uri(clr_ns))
+            return QName(local, clr_type.contract_namespace or clr_namespace_uri(clr_ns))
 
 
 def _collection_name(item: QName) -> QName:
@@ -146,3 +154,40 @@ def xml_member_order(complex_type: ComplexType) -> tuple[Member, ...]:
     base-class-first and ``Order`` rules have nothing to reorder.)
     """
     return tuple(sorted(complex_type.members, key=lambda member: _ordinal_key(member.name)))
+
+
+def root_element_name(clr_type: ClrType) -> QName:
+    """The element DataContractSerializer writes as the document root of a ``clr_type`` value.
+
+    It is the type's contract name, except that a primitive whose contract is a built-in XSD
+    type has its root element in the Serialization namespace
+    (``<int xmlns="http://schemas.microsoft.com/2003/10/Serialization/">``): the schema
+    namespace holds types, not elements.
+    """
+    name = contract_name(clr_type)
+    if name.namespace == SCHEMA_NS:
+        return QName(name.name, SERIALIZATION_NS)
+    return name
+
+
+def namespace_to_declare(container_namespace: str, clr_type: ClrType) -> str | None:
+    """The namespace a member element declares for its value (``GetChildNamespaceToDeclare``).
+
+    A member whose type is not a primitive and whose contract namespace differs from the
+    namespace of the type containing it declares that namespace on the member element,
+    even when the value is null; None when it declares nothing.
+    """
+    if isinstance(clr_type, NullableType):
+        clr_type = clr_type.inner
+    if isinstance(clr_type, PrimitiveType):
+        return None
+    namespace = contract_name(clr_type).namespace
+    return namespace if namespace and namespace != container_namespace else None
+
+
+def declared_prefix(depth: int, number: int) -> str:
+    """The prefix the serializer invents for the ``number``-th namespace (from 1) declared on
+    an element at nesting ``depth`` (the root is 1): ``d{depth}p{number}``
+    (``XmlWriterDelegator.WriteXmlnsAttribute``). Prefixes carry no meaning to readers.
+    """
+    return f"d{depth}p{number}"

@@ -173,9 +173,12 @@ def decide_json_date_format(
     """The JSON date format from (JSON text, XML text, member) pairs of the same DateTime.
 
     ``yyyy-MM-ddTHH:mm:ssZ`` in JSON for an XML value with a fraction or a local offset
-    but the same wall clock means WALL_CLOCK_Z; a fraction or an offset in JSON means
-    Json.NET's ROUND_TRIP. Samples that decide nothing are an error when the contract
-    has a DateTime; a contract without one gets ROUND_TRIP (Json.NET's default).
+    but the same wall clock means WALL_CLOCK_Z; so does that JSON form with no XML value to
+    compare (no XML sample): HelpPage's sample date is ``DateTime.Now``, local and with
+    a 100 ns fraction, which Json.NET's default writes with the fraction and an offset.
+    A fraction or an offset in JSON means Json.NET's ROUND_TRIP. Samples that decide
+    nothing are an error when the contract has a DateTime; a contract without one gets
+    ROUND_TRIP (Json.NET's default).
     """
     decided = [_decide_one(json_text, xml_text, where) for json_text, xml_text, where in pairs]
     decisions = {decision for decision in decided if decision is not None}
@@ -198,7 +201,7 @@ def _decide_one(json_text: str, xml_text: str | None, where: str) -> JsonDateFor
     if not _WALL_CLOCK_Z.match(json_text):
         return JsonDateFormat.ROUND_TRIP
     if xml_text is None:
-        return None
+        return JsonDateFormat.WALL_CLOCK_Z
     try:
         xml_value = NetDateTime.parse(xml_text)
     except ValueError as error:

@@ -80,10 +80,17 @@ def render_models(contract: EndpointContract) -> str:
         [
             MODELS_HEADER + _module_docstring(contract),
             _imports(types),
-            "__all__ = [\n" + "".join(f'    "{name}",\n' for name in exported) + "]\n",
+            _render_all(exported),
         ]
     )
     return "\n\n".join([head, *classes, _render_constants(contract, names)]).rstrip("\n") + "\n"
+
+
+def _render_all(exported: list[str]) -> str:
+    if not exported:
+        # A void action with no body: nothing to export, and mypy needs the element type.
+        return "__all__: list[str] = []\n"
+    return "__all__ = [\n" + "".join(f'    "{name}",\n' for name in exported) + "]\n"
 
 
 def _isort_key(name: str) -> tuple[int, str]:
@@ -110,10 +117,9 @@ def _imports(types: list[ComplexType]) -> str:
             lines.append(f"from datetime import {python_name} as {alias}")
     if "Any" in used:
         lines.append("from typing import Any")
-    lines += [
-        "",
-        _from_import("pydantic", {"BaseModel", "ConfigDict", "Field"} | (used & {"Base64Bytes"})),
-    ]
+    if types:
+        pydantic_names = {"BaseModel", "ConfigDict", "Field"} | (used & {"Base64Bytes"})
+        lines += ["", _from_import("pydantic", pydantic_names)]
     dotnet = used & _DOTNET_NAMES
     if dotnet or "NetDateTime" in used:
         lines.append("")
@@ -121,7 +127,8 @@ def _imports(types: list[ComplexType]) -> str:
         lines.append(_from_import("contract.dotnet_types", dotnet))
     if "NetDateTime" in used:
         lines.append("from contract.netdatetime import NetDateTime")
-    return "\n".join(line for i, line in enumerate(lines) if line or lines[i - 1]) + "\n"
+    kept = "\n".join(line for i, line in enumerate(lines) if line or lines[i - 1])
+    return kept.rstrip("\n") + "\n"
 
 
 def _from_import(module: str, names: set[str]) -> str:

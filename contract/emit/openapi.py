@@ -10,8 +10,12 @@ The document describes both wire formats of the action with one set of schemas:
 * XML (DataContractSerializer): OpenAPI ``xml`` objects name every element: each schema
   carries its data-contract name and namespace, each property the member element (which
   lives in the declaring type's namespace), each collection ``wrapped: true`` with its
-  items named after the item's data contract. Namespace prefixes are deliberately not
-  given: the serializer invents them (``d2p1``...) and XML readers must ignore them.
+  items named after the item's data contract (in the collection's namespace). ``prefix``
+  is the one the serializer writes at that place, ``d{depth}p{n}`` for a namespace
+  declared on a member element (``Data``'s items are ``d2p1:InvoiceSendingStatusVo``);
+  it is absent where the element is in the default namespace (the root's) or where the
+  same schema is written with different prefixes in different places. Prefixes are not
+  significant: XML readers, and conformance checks, must ignore them.
 
 OpenAPI cannot say everything the wire needs, so the document adds extensions:
 
@@ -26,6 +30,9 @@ OpenAPI cannot say everything the wire needs, so the document adds extensions:
     kind's offset), not the JSON ``pattern`` of the schema.
 ``x-json-date-format`` (document, ``DateTime`` property)
     The :class:`~contract.endpoint.JsonDateFormat` of the service.
+``x-xml-prefixes`` (document)
+    How the serializer chooses prefixes (including ``i`` for XML Schema instance, which
+    no ``xml`` object can name) and that they are not significant.
 
 ``DateTime`` values are strings with the service's pattern and never ``format:
 date-time``: the retry service writes local wall-clock time followed by a literal ``Z``,
@@ -47,7 +54,9 @@ from xml.sax.saxutils import escape
 
 import yaml
 
+from contract.datacontract import XSI_NS
 from contract.emit.openapi_schema import SCHEMAS_POINTER, SchemaBuilder, constraint_keywords
+from contract.emit.xml_prefixes import XSI_PREFIX
 from contract.endpoint import JSON_MEDIA_TYPES, EndpointContract, Parameter, ParameterSource
 
 __all__ = ["GENERATED_HEADER", "OPENAPI_VERSION", "build_openapi", "render_openapi"]
@@ -59,6 +68,15 @@ GENERATED_HEADER = (
 # The help page carries no API version; this is the version of the document's layout.
 _DOCUMENT_VERSION = "1.0.0"
 _HTTP_ERROR = "HttpError"
+_XML_PREFIXES_NOTE = (
+    "Namespace prefixes are not significant: read XML by namespace and local name. The "
+    "prefix of an xml object is the one DataContractSerializer writes there: the root's "
+    "namespace is the default one (no prefix) and the root binds "
+    f"'{XSI_PREFIX}' to {XSI_NS} (for {XSI_PREFIX}:nil); a member or collection element "
+    "whose value's type lives in another namespace declares it as d{depth}p{n} (depth "
+    "from 1 at the root, n counting declarations on that element), and every element "
+    "takes the innermost prefix bound to its namespace."
+)
 
 
 def build_openapi(contract: EndpointContract) -> dict[str, Any]:
@@ -78,6 +96,7 @@ def build_openapi(contract: EndpointContract) -> dict[str, Any]:
         "openapi": OPENAPI_VERSION,
         "info": info,
         "x-json-date-format": contract.json_date_format.value,
+        "x-xml-prefixes": _XML_PREFIXES_NOTE,
         "paths": {_openapi_path(contract.path): {contract.method.lower(): operation}},
         "components": {"schemas": {**schemas.components(), _HTTP_ERROR: _http_error_schema()}},
     }

@@ -7,7 +7,9 @@ write them; :mod:`contract.emit.openapi` assembles these into the document.
 * Integers carry their CLR range; ``Guid`` its lowercase ``D`` pattern; ``DateTime`` the
   service's :class:`~contract.endpoint.JsonDateFormat` pattern and never ``format:
   date-time`` (neither format is RFC 3339 in meaning: see :mod:`contract.emit.openapi`).
-* OpenAPI ``xml`` objects name every element DataContractSerializer writes.
+* OpenAPI ``xml`` objects name every element DataContractSerializer writes, with the
+  ``prefix`` it writes there (:mod:`contract.emit.xml_prefixes`) when that is not the
+  default namespace; a collection's items are in the collection's namespace.
 """
 
 from __future__ import annotations
@@ -31,13 +33,8 @@ from contract.clr import (
     display_name,
     is_nullable,
 )
-from contract.datacontract import (
-    SCHEMA_NS,
-    SERIALIZATION_NS,
-    QName,
-    contract_name,
-    xml_member_order,
-)
+from contract.datacontract import QName, contract_name, root_element_name, xml_member_order
+from contract.emit.xml_prefixes import Site, element_prefixes
 from contract.endpoint import EndpointContract, JsonDateFormat
 
 __all__ = ["SCHEMAS_POINTER", "SchemaBuilder", "constraint_keywords"]
@@ -106,16 +103,20 @@ class SchemaBuilder:
             roots.insert(0, contract.response_type)
         self._types = _reachable(self._catalog, roots)
         self._names = _component_names(self._types, reserved_names)
+        self._prefixes = element_prefixes(roots, self._catalog)
 
     def components(self) -> dict[str, Any]:
         """A schema for every complex type the contract uses, in first-use order."""
         return {self._names[t.ref]: self._complex_schema(t) for t in self._types}
 
-    def type_schema(self, clr_type: ClrType, *, allow_null: bool = True) -> dict[str, Any]:
+    def type_schema(
+        self, clr_type: ClrType, *, allow_null: bool = True, site: Site | None = None
+    ) -> dict[str, Any]:
         """The JSON schema of a value of ``clr_type``, null allowed where .NET allows it
-        (unless ``allow_null`` is false: a URI parameter is absent, never null).
+        (unless ``allow_null`` is false: a URI parameter is absent, never null); ``site``
+        is where the value's element is in the XML document, if it is in one.
         """
-        schema = self._non_null_schema(clr_type)
+        schema = self._non_null_schema(clr_type, site)
         nullable = allow_null and is_nullable(clr_type, self._catalog)
         return _or_null(schema) if nullable else schema
 
@@ -129,24 +130,27 @@ class SchemaBuilder:
         """
         if isinstance(clr_type, ComplexRef):
             return {"$ref": self.ref(clr_type)}
-        name = contract_name(clr_type)
-        if name.namespace in (SCHEMA_NS, SERIALIZATION_NS):
-            name = QName(name.name, SERIALIZATION_NS)
-        return {**self.type_schema(clr_type), "xml": _xml_object(name, clr_type)}
+        site = ("root", clr_type)
+        xml = self._xml_object(root_element_name(clr_type), clr_type, site)
+        return {**self.type_schema(clr_type, site=site), "xml": xml}
 
     def ref(self, ref: ComplexRef) -> str:
         """The ``$ref`` to the component schema of a complex type."""
         return SCHEMAS_POINTER + self._names[ref]
 
-    def _non_null_schema(self, clr_type: ClrType) -> dict[str, Any]:
+    def _non_null_schema(self, clr_type: ClrType, site: Site | None) -> dict[str, Any]:
         match clr_type:
             case PrimitiveType(primitive=primitive):
                 return self._primitive_schema(primitive)
             case NullableType(inner=inner):
-                return self._non_null_schema(inner)
+                return self._non_null_schema(inner, site)
             case ArrayType(item=item):
-                item_xml = {"xml": _xml_object(contract_name(item), item)}
-                return {"type": "array", "items": {**self.type_schema(item), **item_xml}}
+                # DataContractSerializer writes the items in the collection's namespace.
+                item_name = QName(contract_name(item).name, contract_name(clr_type).namespace)
+                item_site = None if site is None else (*site, "items")
+                item_xml = {"xml": self._xml_object(item_name, item, item_site)}
+                items = self.type_schema(item, site=item_site)
+                return {"type": "array", "items": {**items, **item_xml}}
             case DictionaryType(value=value):
                 # Json.NET writes a dictionary as an object keyed by each key's string form.
                 return {"type": "object", "additionalProperties": self.type_schema(value)}
@@ -165,7 +169,9 @@ class SchemaBuilder:
 
     def _complex_schema(self, complex_type: ComplexType) -> dict[str, Any]:
         name = contract_name(complex_type.ref)
-        properties = {m.name: self._property_schema(m, name) for m in complex_type.members}
+        properties = {
+            m.name: self._property_schema(m, complex_type.ref) for m in complex_type.members
+        }
         return {
             "description": _complex_description(complex_type, name),
             "x-clr-type": complex_type.ref.full_name,
@@ -173,12 +179,13 @@ class SchemaBuilder:
             "required": [m.name for m in complex_type.members],
             "properties": properties,
             "additionalProperties": False,
-            "xml": {"name": name.name, "namespace": name.namespace},
+            "xml": self._xml_object(name, complex_type.ref, ("type", complex_type.ref)),
             "x-xml-member-order": [m.name for m in xml_member_order(complex_type)],
         }
 
-    def _property_schema(self, member: Member, declaring: QName) -> dict[str, Any]:
-        type_schema = self.type_schema(member.type)
+    def _property_schema(self, member: Member, declaring: ComplexRef) -> dict[str, Any]:
+        site = ("member", declaring, member.name)
+        type_schema = self.type_schema(member.type, site=site)
         notes = [member.description, type_schema.pop("description", "")]
         schema: dict[str, Any] = {}
         if any(notes):
@@ -187,16 +194,21 @@ class SchemaBuilder:
         schema.update(constraint_keywords(member.constraints))
         schema["x-clr-type"] = display_name(member.type)
         # The member element lives in the declaring type's namespace, whatever its type's.
-        schema["xml"] = _xml_object(QName(member.name, declaring.namespace), member.type)
+        element = QName(member.name, contract_name(declaring).namespace)
+        schema["xml"] = self._xml_object(element, member.type, site)
         schema["x-xml-type"] = contract_name(member.type).clark()
         return schema
 
-
-def _xml_object(name: QName, clr_type: ClrType) -> dict[str, Any]:
-    xml: dict[str, Any] = {"name": name.name, "namespace": name.namespace}
-    if isinstance(clr_type, ArrayType):
-        xml["wrapped"] = True
-    return xml
+    def _xml_object(self, name: QName, clr_type: ClrType, site: Site | None) -> dict[str, Any]:
+        """Name, namespace, the serializer's prefix (none for the default namespace or
+        where it varies) and ``wrapped`` for a collection."""
+        xml: dict[str, Any] = {"name": name.name, "namespace": name.namespace}
+        prefix = None if site is None else self._prefixes.get(site)
+        if prefix:
+            xml["prefix"] = prefix
+        if isinstance(clr_type, ArrayType):
+            xml["wrapped"] = True
+        return xml
 
 
 def _or_null(schema: dict[str, Any]) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from contract import artifacts, cli
 from contract.artifacts import (
     check,
     committed_files,
@@ -18,6 +19,7 @@ from contract.artifacts import (
     render_all,
     xsd_files,
 )
+from contract.resolve import ContractError
 from tests.expected_contract import expected_retry_contract
 
 REPO = Path(__file__).parents[2]
@@ -155,3 +157,26 @@ def test_load_contract_resolves_the_bundled_page_once() -> None:
     contract = load_contract()
     assert dataclasses.replace(contract, samples=()) == expected_retry_contract()
     assert load_contract() is contract
+
+
+def test_render_all_turns_an_emitters_refusal_into_a_contract_error_naming_the_file(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def refuse(contract: object) -> dict[str, bytes]:
+        raise ValueError("two types share the component name 'X'")
+
+    monkeypatch.setattr(artifacts, "render_contract", refuse)
+    with pytest.raises(ContractError) as raised:
+        render_all(HELP_PAGE)
+    assert str(raised.value) == f"{HELP_PAGE}: two types share the component name 'X'"
+
+
+def test_main_reports_any_value_error_as_one_line_and_exit_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    def broken(*arguments: object, **options: object) -> list[Path]:
+        raise ValueError("an emitter cannot represent this")
+
+    monkeypatch.setattr(cli, "generate", broken)
+    assert cli.main(["generate", str(HELP_PAGE), "--out", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == "error: an emitter cannot represent this\n"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+
 import pytest
 from lxml import etree
 
@@ -23,7 +26,10 @@ from contract.datacontract import (
     QName,
     clr_namespace_uri,
     contract_name,
+    declared_prefix,
+    namespace_to_declare,
     namespaces_digest,
+    root_element_name,
     xml_member_order,
 )
 from tests.conftest import GOLDEN_DIR
@@ -77,21 +83,42 @@ def test_contract_name_matches_known_dotnet_names(clr_type: ClrType, expected: Q
     assert contract_name(clr_type) == expected
 
 
-def test_digest_of_a_user_namespace_matches_a_published_wcf_name() -> None:
-    # A public WSDL names Dictionary<string, ServiceEdgePredefinition>, a class in the
-    # explicit namespace http://www.sones.com,
-    # ArrayOfKeyValueOfstringServiceEdgePredefinition7AF3f8r2.
-    digest = namespaces_digest([2], [SCHEMA_NS, "http://www.sones.com"])
-    assert digest == "7AF3f8r2"
+def test_dictionary_of_a_class_with_an_explicit_namespace_matches_a_published_wcf_name() -> None:
+    # A public WSDL exported by WCF names Dictionary<string, ServiceEdgePredefinition>, where
+    # the class's [DataContract] sets Namespace = "http://www.sones.com" (not derived from
+    # its CLR namespace), ArrayOfKeyValueOfstringServiceEdgePredefinition7AF3f8r2.
+    value = ComplexRef(
+        "Sones.Library", "ServiceEdgePredefinition", contract_namespace="http://www.sones.com"
+    )
+    assert contract_name(DictionaryType(STRING, value)) == QName(
+        "ArrayOfKeyValueOfstringServiceEdgePredefinition7AF3f8r2", ARRAYS_NS
+    )
 
 
-def test_digest_spells_base64_slash_and_plus_as_names_allow() -> None:
-    # Over 200 namespaces the raw base64 digests contain both "/" and "+".
-    text_namespaces = [f"urn:n{i}" for i in range(200)]
-    digests = [namespaces_digest([1], [ns]) for ns in text_namespaces]
-    assert all("/" not in d and "+" not in d and "=" not in d for d in digests)
-    assert any("_S" in d for d in digests)
-    assert any("_P" in d for d in digests)
+def test_complex_ref_explicit_contract_namespace_replaces_the_derived_one() -> None:
+    explicit = ComplexRef("Sones.Library", "Edge", contract_namespace="http://www.sones.com")
+    assert contract_name(explicit) == QName("Edge", "http://www.sones.com")
+    assert ComplexRef("Acme", "T") == ComplexRef("Acme", "T", contract_namespace=None)
+
+
+def _first_namespace_whose_digest_has(character: str) -> tuple[str, str]:
+    """The first urn:n{i} whose raw base64 digest holds ``character``, and that base64."""
+    for index in range(10_000):
+        namespace = f"urn:n{index}"
+        text = f" 1 {namespace}".encode()
+        digest = hashlib.md5(text, usedforsecurity=False).digest()[:6]
+        raw = base64.b64encode(digest).decode("ascii").rstrip("=")
+        if character in raw:
+            return namespace, raw
+    raise AssertionError(f"no namespace below urn:n10000 gives a digest with {character!r}")
+
+
+@pytest.mark.parametrize(("character", "spelling"), [("/", "_S"), ("+", "_P")])
+def test_digest_spells_base64_slash_and_plus_as_documented(character: str, spelling: str) -> None:
+    namespace, raw = _first_namespace_whose_digest_has(character)
+    expected = raw.replace("/", "_S").replace("+", "_P")
+    assert spelling in expected
+    assert namespaces_digest([1], [namespace]) == expected
 
 
 def test_generic_name_without_user_namespace_gets_no_digest() -> None:
@@ -115,3 +142,46 @@ def test_xml_member_order_is_ordinal_so_capitals_sort_first() -> None:
     members = tuple(Member(name, STRING) for name in ("b", "Sucess", "a", "B", "Data"))
     complex_type = ComplexType(ComplexRef("Acme", "T"), members)
     assert [m.name for m in xml_member_order(complex_type)] == ["B", "Data", "Sucess", "a", "b"]
+
+
+@pytest.mark.parametrize(
+    ("clr_type", "expected"),
+    [
+        # <int xmlns="http://schemas.microsoft.com/2003/10/Serialization/">1</int>, as the
+        # help page's sample of an Int32 response shows.
+        (INT, QName("int", SERIALIZATION_NS)),
+        (NullableType(INT), QName("int", SERIALIZATION_NS)),
+        (STRING, QName("string", SERIALIZATION_NS)),
+        (PrimitiveType(Primitive.GUID), QName("guid", SERIALIZATION_NS)),
+        (ArrayType(STRING), QName("ArrayOfstring", ARRAYS_NS)),
+    ],
+)
+def test_root_element_name_of_a_primitive_is_in_the_serialization_namespace(
+    clr_type: ClrType, expected: QName
+) -> None:
+    assert root_element_name(clr_type) == expected
+
+
+def test_root_element_name_of_the_envelope_is_the_golden_root() -> None:
+    root = etree.fromstring((GOLDEN_DIR / "wire" / "01-helppage-sample.xml").read_bytes())
+    assert root_element_name(ENVELOPE).clark() == root.tag
+
+
+def test_namespace_prefixes_agree_with_the_golden_xml() -> None:
+    # <Data xmlns:d2p1="...Billing..."> at depth 2: the first declaration on that element.
+    root = etree.fromstring((GOLDEN_DIR / "wire" / "01-helppage-sample.xml").read_bytes())
+    data = root.find(f"{{{clr_namespace_uri(CORE_NS)}}}Data")
+    assert data is not None
+    items_type = ArrayType(ITEM)
+    declared = namespace_to_declare(clr_namespace_uri(CORE_NS), items_type)
+    assert declared == clr_namespace_uri(BILLING_NS)
+    assert data[0].prefix == declared_prefix(2, 1)
+    assert data.nsmap[declared_prefix(2, 1)] == declared
+
+
+def test_namespace_to_declare_skips_primitives_and_the_containers_namespace() -> None:
+    core = clr_namespace_uri(CORE_NS)
+    assert namespace_to_declare(core, STRING) is None
+    assert namespace_to_declare(core, NullableType(PrimitiveType(Primitive.GUID))) is None
+    assert namespace_to_declare(core, ArrayType(LINK)) is None
+    assert namespace_to_declare(core, ArrayType(STRING)) == ARRAYS_NS

@@ -110,11 +110,13 @@ def test_type_schema_datetime_follows_the_contracts_date_format(
     assert accepts(schema, valid) and not accepts(schema, invalid)
 
 
-def test_type_schema_collection_items_carry_the_item_contract_name() -> None:
+def test_type_schema_collection_items_are_named_in_the_collections_namespace() -> None:
+    # DataContractSerializer writes List<int> as <ArrayOfint xmlns=".../Arrays"><int>, and a
+    # help page shows List<string> members as <Tags xmlns:d2p1=".../Arrays"><d2p1:string>.
     schema = builder().type_schema(ArrayType(PrimitiveType(Primitive.INT32)))
     assert schema["items"]["xml"] == {
         "name": "int",
-        "namespace": "http://www.w3.org/2001/XMLSchema",
+        "namespace": "http://schemas.microsoft.com/2003/10/Serialization/Arrays",
     }
 
 

@@ -170,7 +170,8 @@ def test_openapi_schema_xml_names_are_the_datacontract_names(
     schemas = components(retry_contract)
     for complex_type in retry_contract.catalog:
         name = contract_name(complex_type.ref)
-        assert schemas[name.name]["xml"] == {"name": name.name, "namespace": name.namespace}
+        xml = schemas[name.name]["xml"]
+        assert (xml["name"], xml["namespace"]) == (name.name, name.namespace)
 
 
 def test_openapi_envelope_xml_name_is_the_root_of_the_help_page_xml_sample(

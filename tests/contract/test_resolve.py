@@ -249,7 +249,11 @@ def test_resolve_generic_name_with_two_supported_readings_is_ambiguous() -> None
     with pytest.raises(ContractError) as raised:
         resolve_contract(page)
     message = str(raised.value)
-    assert message.startswith("p: the type name 'PairOfFooAndBar' is ambiguous: it can be read as")
+    assert message.startswith(
+        "p:2: in section 'Resource Description': the type name 'PairOfFooAndBar' is ambiguous: "
+        "it can be read as"
+    )
+    assert (raised.value.section, raised.value.line) == ("Resource Description", 2)
     assert "Pair<Foo, Bar>" in message and "Pair<FooAndBar>" in message
 
 
@@ -277,7 +281,7 @@ def test_resolve_xml_root_that_is_not_the_data_contract_name_is_an_error(page: H
     with pytest.raises(ContractError) as raised:
         resolve_contract(bad)
     assert str(raised.value) == (
-        f"{page.source}: the XML sample's root element is "
+        f"{page.source}:2: in section 'Response Formats': the XML sample's root element is "
         f"{{http://schemas.datacontract.org/2004/07/{CORE_NS}}}RestApiResultOfArrayOfX "
         f"but the data contract name of {CORE_NS}.RestApiResult<List<InvoiceSendingStatusVo>> "
         f"is {{http://schemas.datacontract.org/2004/07/{CORE_NS}}}"
@@ -338,3 +342,80 @@ def test_resolve_unknown_annotation_is_an_error(page: HelpPage) -> None:
     bad = _with_response(page, tables=(dataclasses.replace(table, rows=rows),))
     with pytest.raises(ContractError, match="member 'Sucess': unknown annotation 'Frobnicated'"):
         resolve_contract(bad)
+
+
+# -- namespaces the page does not give (rule 4's fallbacks) and located errors -------------
+
+
+def _order_page(*other_rows: ModelRow, extra: tuple[ModelTable, ...] = ()) -> HelpPage:
+    """GET of Acme.Shop.Order, whose Line member is an OrderLine named without a namespace."""
+    rows = (ModelRow("Line", "", "OrderLine", (), 3), *other_rows)
+    line_table = ModelTable("OrderLine", (ModelRow("Sku", "", "string", (), 6),), 5)
+    tables = (ModelTable("Acme.Shop.Order", rows, 2), line_table, *extra)
+    response = ResourceDescription("", "Acme.Shop.Order", tables, 1)
+    return HelpPage("p", "GET", "api/x", "", (), None, (), response, ())
+
+
+def test_resolve_unplaced_type_takes_the_one_namespace_of_the_pages_other_types() -> None:
+    resolved = resolve_contract(_order_page())
+    assert ComplexRef("Acme.Shop", "OrderLine") in resolved.catalog
+
+
+def test_resolve_unplaced_type_takes_the_response_types_namespace_when_others_differ() -> None:
+    other = ModelRow("Thing", "", "Acme.Other.Thing", (), 4)
+    thing = ModelTable("Acme.Other.Thing", (ModelRow("Id", "", "integer", (), 8),), 7)
+    resolved = resolve_contract(_order_page(other, extra=(thing,)))
+    assert ComplexRef("Acme.Shop", "OrderLine") in resolved.catalog
+    assert ComplexRef("Acme.Other", "Thing") in resolved.catalog
+
+
+def test_resolve_unplaced_type_takes_the_callers_namespace_first() -> None:
+    resolved = resolve_contract(_order_page(), clr_namespace="Given.Ns")
+    assert ComplexRef("Given.Ns", "OrderLine") in resolved.catalog
+    assert resolved.response_type == ComplexRef("Acme.Shop", "Order")
+
+
+def test_resolve_unplaced_type_with_no_namespace_on_the_page_is_located_at_its_row() -> None:
+    rows = (ModelRow("Line", "", "OrderLine", (), 3),)
+    line_table = ModelTable("OrderLine", (ModelRow("Sku", "", "string", (), 6),), 5)
+    tables = (ModelTable("Order", rows, 2), line_table)
+    response = ResourceDescription("", "Order", tables, 1)
+    page = HelpPage("p", "GET", "api/x", "", (), None, (), response, ())
+    with pytest.raises(ContractError) as raised:
+        resolve_contract(page)
+    error = raised.value
+    assert (error.section, error.line) == ("Resource Description", 1)
+    assert str(error).startswith(
+        "p:1: in section 'Resource Description': cannot tell the CLR namespace of Order"
+    )
+    assert "--clr-namespace" in error.reason
+
+
+def test_resolve_bad_row_is_located_at_the_row() -> None:
+    bad = ModelRow("Size", "", "quaternion", (), 4)
+    with pytest.raises(ContractError) as raised:
+        resolve_contract(_order_page(bad))
+    assert (raised.value.section, raised.value.line) == ("Resource Description", 4)
+    assert str(raised.value).startswith("p:4: in section 'Resource Description': unknown type")
+
+
+def test_resolve_table_after_the_samples_is_located_in_the_formats_section() -> None:
+    page = _order_page(ModelRow("Size", "", "quaternion", (), 40))
+    samples = (Sample(("application/json", "text/json"), None, 30),)
+    with pytest.raises(ContractError) as raised:
+        resolve_contract(dataclasses.replace(page, response_formats=samples))
+    assert (raised.value.section, raised.value.line) == ("Response Formats", 40)
+
+
+def test_contract_error_without_a_place_names_only_the_source() -> None:
+    error = ContractError("broken", source="page.txt")
+    assert str(error) == "page.txt: broken"
+    assert (error.section, error.line, error.reason) == (None, None, "broken")
+
+
+def test_resolve_table_with_an_unreadable_type_name_is_located_at_the_table() -> None:
+    bad = ModelTable("not a type", (ModelRow("Id", "", "integer", (), 9),), 8)
+    with pytest.raises(ContractError) as raised:
+        resolve_contract(_order_page(extra=(bad,)))
+    assert (raised.value.section, raised.value.line) == ("Resource Description", 8)
+    assert raised.value.reason == "unknown type word 'not a type'"

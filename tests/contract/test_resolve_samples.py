@@ -64,9 +64,17 @@ def test_date_format_without_datetime_members_is_round_trip() -> None:
     assert decide_json_date_format([], has_datetime=False) is JsonDateFormat.ROUND_TRIP
 
 
-def test_date_format_json_only_z_sample_is_undecided() -> None:
+def test_date_format_json_only_z_sample_without_xml_is_wall_clock_z() -> None:
+    # HelpPage's sample date is DateTime.Now: Json.NET's default would show its fraction.
+    decided = decide_json_date_format([("2025-12-14T19:20:43Z", None, "X.At")], has_datetime=True)
+    assert decided is JsonDateFormat.WALL_CLOCK_Z
+
+
+def test_date_format_z_sample_that_both_formats_write_alike_is_undecided() -> None:
+    # A UTC value with no fraction is written the same by both formats: no evidence.
+    pairs = [("2025-12-14T19:20:43Z", "2025-12-14T19:20:43Z", "X.At")]
     with pytest.raises(SampleError, match="cannot decide"):
-        decide_json_date_format([("2025-12-14T19:20:43Z", None, "X.At")], has_datetime=True)
+        decide_json_date_format(pairs, has_datetime=True)
 
 
 def test_date_format_two_formats_in_one_sample_is_an_error() -> None:

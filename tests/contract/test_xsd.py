@@ -270,9 +270,14 @@ def test_xsd_schema_with_broken_file_reports_the_entry() -> None:
         xsd_schema({"response.xsd": b"<xs:schema xmlns:xs='urn:not-xsd'/>"})
 
 
-def test_render_xsd_files_without_response_type_explains(retry_contract: EndpointContract) -> None:
-    with pytest.raises(ValueError, match="no response type"):
-        render_xsd_files(replace(retry_contract, response_type=None))
+def test_render_xsd_files_void_action_is_an_entry_schema_that_accepts_nothing(
+    retry_contract: EndpointContract,
+) -> None:
+    files = render_xsd_files(replace(retry_contract, response_type=None))
+    assert list(files) == [ENTRY_SCHEMA]
+    assert b"204 No Content" in files[ENTRY_SCHEMA]
+    validator = xsd_schema(files)
+    assert not validator.validate(etree.fromstring(SAMPLE))
 
 
 def test_schema_file_name_rule() -> None:

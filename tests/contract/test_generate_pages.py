@@ -1,0 +1,152 @@
+"""``python -m contract generate`` on every page shape the readers support, HTML and text.
+
+Each test page either generates artifacts that tools accept (the OpenAPI validator, lxml,
+Python's import) or, where the page really lacks what the artifacts need, is refused
+with one line naming the file, the section and the line.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+import yaml
+from lxml import etree
+from openapi_spec_validator import validate
+
+from contract.artifacts import render_all
+from contract.emit.xsd import ENTRY_SCHEMA, xsd_schema
+from contract.helppage import read_help_page
+from contract.resolve import ContractError, resolve_contract
+
+REPO = Path(__file__).parents[2]
+PAGES = Path(__file__).parent / "helppage" / "pages"
+FORMS = ("txt", "html")
+GENERATING = ("delete-invoice", "post-note")
+# (page, form) -> (line, section, what the message says is missing); the lines are where
+# the page names the type it says too little about.
+REFUSED = {
+    ("get-invoices", "txt"): (22, "Resource Description", "CLR namespace of InvoiceSummary"),
+    ("get-invoices", "html"): (92, "Resource Description", "CLR namespace of InvoiceSummary"),
+    ("put-setting", "txt"): (33, "Response Formats", "no model table for SettingKind"),
+    ("put-setting", "html"): (77, "Response Formats", "no model table for SettingKind"),
+}
+ALL_PAGES = [(name, form) for name in GENERATING for form in FORMS] + list(REFUSED)
+
+
+def _run(*arguments: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "contract", *map(str, arguments)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=REPO,
+    )
+
+
+def _import(path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"generated_{path.parent.name}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def assert_usable(files: dict[str, bytes], directory: Path) -> ModuleType:
+    """The OpenAPI document validates, every schema loads in lxml, models.py imports."""
+    validate(yaml.safe_load(files["openapi.yaml"]))
+    schemas = {path.removeprefix("xsd/"): data for path, data in files.items() if ".xsd" in path}
+    assert ENTRY_SCHEMA in schemas
+    for path in schemas:
+        assert xsd_schema(schemas, path) is not None, path
+    models = directory / "models.py"
+    models.parent.mkdir(parents=True, exist_ok=True)
+    models.write_bytes(files["models.py"])
+    return _import(models)
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_generate_void_delete_page_gives_204_and_an_xsd_that_accepts_nothing(
+    form: str, tmp_path: Path
+) -> None:
+    files = render_all(PAGES / f"delete-invoice.{form}")
+    models = assert_usable(files, tmp_path)
+    document = yaml.safe_load(files["openapi.yaml"])
+    operation = document["paths"]["/api/v1/billing/invoices/{invoiceId}"]["delete"]
+    assert "204" in operation["responses"] and "200" not in operation["responses"]
+    assert sorted(path for path in files if path.startswith("xsd/")) == ["xsd/response.xsd"]
+    assert b"<xs:element" not in files["xsd/response.xsd"]
+    assert models.__all__ == []
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_generate_primitive_response_page_roots_the_xsd_in_the_serialization_namespace(
+    form: str, tmp_path: Path
+) -> None:
+    files = render_all(PAGES / f"post-note.{form}")
+    models = assert_usable(files, tmp_path)
+    document = yaml.safe_load(files["openapi.yaml"])
+    operation = document["paths"]["/api/v1/billing/invoices/{invoiceId}/notes"]["post"]
+    xml_content = operation["responses"]["200"]["content"]["application/xml"]
+    xml_sample = xml_content["examples"]["helpPage"]["value"]
+    validator = xsd_schema({p.removeprefix("xsd/"): d for p, d in files.items() if ".xsd" in p})
+    assert validator.validate(etree.fromstring(xml_sample.encode())), validator.error_log
+    assert {"InvoiceNote", "NoteAuthor"} <= set(models.__all__)
+
+
+@pytest.mark.parametrize(("name", "form"), list(REFUSED))
+def test_resolve_page_lacking_information_names_section_and_line(name: str, form: str) -> None:
+    line, section, missing = REFUSED[name, form]
+    page = PAGES / f"{name}.{form}"
+    with pytest.raises(ContractError) as raised:
+        resolve_contract(read_help_page(page))
+    assert (raised.value.source, raised.value.section, raised.value.line) == (
+        str(page),
+        section,
+        line,
+    )
+    assert missing in raised.value.reason
+
+
+def test_generate_get_page_with_a_given_clr_namespace_generates(tmp_path: Path) -> None:
+    files = render_all(PAGES / "get-invoices.txt", clr_namespace="Acme.Billing")
+    models = assert_usable(files, tmp_path)
+    assert "xsd/wire/Acme.Billing.xsd" in files
+    assert "InvoiceSummary" in models.__all__
+
+
+@pytest.mark.parametrize(("name", "form"), ALL_PAGES)
+def test_cli_generate_every_test_page_writes_artifacts_or_one_located_error_line(
+    name: str, form: str, tmp_path: Path
+) -> None:
+    page = PAGES / f"{name}.{form}"
+    result = _run("generate", page, "--out", tmp_path / "out")
+    assert "Traceback" not in result.stderr
+    if (name, form) in REFUSED:
+        line, section, missing = REFUSED[name, form]
+        assert result.returncode == 2
+        assert result.stderr.count("\n") == 1, result.stderr
+        pattern = rf"error: {re.escape(str(page))}:{line}: in section '{section}': .*{missing}"
+        assert re.match(pattern, result.stderr), result.stderr
+        assert not (tmp_path / "out").exists()
+    else:
+        assert result.returncode == 0, result.stderr
+        written = {
+            p.relative_to(tmp_path / "out").as_posix(): p.read_bytes()
+            for p in (tmp_path / "out").rglob("*")
+            if p.is_file()
+        }
+        assert written == render_all(page)
+        assert_usable(written, tmp_path / "import")
+
+
+def test_cli_generate_clr_namespace_option_reaches_the_resolver(tmp_path: Path) -> None:
+    page = PAGES / "get-invoices.html"
+    result = _run("generate", page, "--out", tmp_path, "--clr-namespace", "Acme.Billing")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "xsd" / "wire" / "Acme.Billing.xsd").is_file()
