@@ -32,7 +32,13 @@ from contract.clr import (
     TypeCatalog,
     is_nullable,
 )
-from contract.datacontract import XSI_NS, contract_name, xml_member_order
+from contract.datacontract import (
+    XSI_NS,
+    contract_name,
+    declared_prefix,
+    namespace_to_declare,
+    xml_member_order,
+)
 from contract.wire._codegen import generate_member_writer
 from contract.wire._scalars import XML_SPECIAL, xml_formatter, xml_text
 from contract.wire._splice import Splicer
@@ -58,16 +64,6 @@ class _Scope:
                 return prefix
             seen.add(prefix)
         return None
-
-
-def _child_namespace(container_ns: str, clr_type: ClrType) -> str | None:
-    """``GetChildNamespaceToDeclare``: the namespace a member element must declare."""
-    if isinstance(clr_type, NullableType):
-        clr_type = clr_type.inner
-    if isinstance(clr_type, PrimitiveType):
-        return None
-    namespace = contract_name(clr_type).namespace
-    return namespace if namespace and namespace != container_ns else None
 
 
 @dataclass(frozen=True)
@@ -183,7 +179,7 @@ class _Compiler:
         constants.update(OPEN=tags.open, CLOSE=tags.close, EMPTY=tags.empty, NIL=tags.nil)
         expressions = ["OPEN"] if members else ["EMPTY"]
         for index, member in enumerate(members):
-            declare = _child_namespace(namespace, member.type)
+            declare = namespace_to_declare(namespace, member.type)
             unwrapped = member.type.inner if isinstance(member.type, NullableType) else member.type
             if not isinstance(unwrapped, PrimitiveType):
                 constants[f"W{index}"] = self.element(
@@ -232,7 +228,7 @@ def _items_namespace(clr_type: ClrType) -> str | None:
         clr_type = clr_type.inner
     if not isinstance(clr_type, ArrayType):
         return None
-    return _child_namespace(contract_name(clr_type).namespace, clr_type.item)
+    return namespace_to_declare(contract_name(clr_type).namespace, clr_type.item)
 
 
 def _declare(
@@ -244,7 +240,7 @@ def _declare(
     for namespace in namespaces:
         if namespace is None or _Scope(depth, tuple(bindings)).prefix_for(namespace) is not None:
             continue
-        prefix = f"d{depth}p{number}"
+        prefix = declared_prefix(depth, number)
         number += 1
         bindings.append((prefix, namespace))
         attributes += f' xmlns:{prefix}="{namespace}"'
