@@ -1,9 +1,11 @@
 """``python -m mock_server`` / ``retry-mock``: serve the mock under gunicorn.
 
-The master process validates the options (bad ones exit 2 with a message), prepares the
-database (a temporary one unless ``--db``; an existing ``--db`` keeps its state unless
-``--reseed``), builds the app once and forks the workers, which share the state through
-the database. SIGTERM and SIGINT stop it cleanly; a temporary database is removed then.
+The master process validates the options (bad ones, and a ``--db`` SQLite cannot use,
+exit 2 with a one-line message), prepares the database (a temporary one unless ``--db``;
+an existing ``--db`` keeps its state unless ``--reseed``), builds the app once, binds,
+prints the URL with the port actually bound (``--port 0`` picks a free one) and forks the
+workers, which share the state through the database. SIGTERM and SIGINT stop it cleanly;
+a temporary database is removed then.
 """
 
 from __future__ import annotations
@@ -11,22 +13,31 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import sqlite3
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
 from mock_server.app import create_app
 from mock_server.scenarios import SCENARIO_NAMES
-from mock_server.settings import SettingsError
+from mock_server.settings import DEFAULTS, Settings, SettingsError
 
 __all__ = ["main", "parse_options"]
 
 WORKER_TIMEOUT_S = 300  # a retry call over 100,000 invoices takes seconds, not minutes
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with errors on one line (the usage is one ``--help`` away)."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``retry-mock: error: message`` and exit 2."""
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 class _Server(BaseApplication):  # type: ignore[misc]
@@ -74,7 +85,7 @@ def _rate(text: str) -> float:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="retry-mock",
         description="Stateful mock of POST api/v1/billing/invoices/retryallfailed.",
     )
@@ -107,8 +118,6 @@ def parse_options(argv: Sequence[str] | None = None) -> tuple[argparse.Namespace
     options = parser.parse_args(argv)
     if options.no_cors and options.cors_origins:
         parser.error("--no-cors and --cors-origins contradict each other")
-    if options.db is not None and not options.db.parent.is_dir():
-        parser.error(f"--db: directory {options.db.parent} does not exist")
     config = {
         "DATABASE": options.db, "RESEED": options.reseed, "SEED": options.seed,
         "FAILED": options.failed, "SCENARIO": options.scenario,
@@ -117,8 +126,6 @@ def parse_options(argv: Sequence[str] | None = None) -> tuple[argparse.Namespace
         "CORS_ORIGINS": None if options.no_cors else (options.cors_origins or "*"),
     }  # fmt: skip
     try:
-        from mock_server.settings import DEFAULTS, Settings  # noqa: PLC0415
-
         Settings.from_config({**DEFAULTS, **config})
     except SettingsError as error:
         parser.error(_option_name(str(error)))
@@ -127,7 +134,10 @@ def parse_options(argv: Sequence[str] | None = None) -> tuple[argparse.Namespace
 
 def _option_name(message: str) -> str:
     key, _, rest = message.partition(" ")
-    names = {"CLOCK:": "--clock:", "TIMEZONE:": "--timezone:", "CORS_ORIGINS": "--cors-origins"}
+    names = {
+        "CLOCK:": "--clock:", "TIMEZONE:": "--timezone:", "CORS_ORIGINS": "--cors-origins",
+        "DATABASE": "--db", "FAILED": "--failed",
+    }  # fmt: skip
     return f"{names.get(key, key)} {rest}"
 
 
@@ -139,11 +149,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     if temporary is not None:
         config["DATABASE"] = Path(temporary) / "mock.sqlite3"
     try:
-        app = create_app(config)
-        url = f"http://{options.host}:{options.port}"
-        print(f"retry mock: {url} (scenario {options.scenario}, state in {config['DATABASE']})",
-              file=sys.stderr, flush=True)  # fmt: skip
-        _Server(app, _gunicorn_options(options)).run()
+        app = _app_or_exit(config)
+        announce = f"(scenario {options.scenario}, state in {config['DATABASE']})"
+        _Server(app, _gunicorn_options(options, announce)).run()
     finally:
         # Worker processes leave gunicorn by SystemExit through this frame too: only the
         # master owns the temporary database.
@@ -151,7 +159,30 @@ def main(argv: Sequence[str] | None = None) -> None:
             shutil.rmtree(temporary, ignore_errors=True)
 
 
-def _gunicorn_options(options: argparse.Namespace) -> dict[str, Any]:
+def _app_or_exit(config: dict[str, Any]) -> Flask:
+    """The app, or exit 2 with one line when the database cannot be used."""
+    try:
+        return create_app(config)
+    except (SettingsError, sqlite3.Error) as error:
+        message = _option_name(str(error)) if isinstance(error, SettingsError) else str(error)
+        print(f"retry-mock: error: {message}", file=sys.stderr, flush=True)
+        raise SystemExit(2) from None
+
+
+def _announcer(host: str, details: str) -> Callable[[Any], None]:
+    """gunicorn's ``when_ready`` hook: print the URL with the port the listener is bound to."""
+
+    def when_ready(server: Any) -> None:
+        # Runs in the master after binding and before the workers start, so the URL is
+        # printed only once and names the real port even for --port 0.
+        port = server.LISTENERS[0].getsockname()[1]
+        shown = f"[{host}]" if ":" in host else host
+        print(f"retry mock: http://{shown}:{port} {details}", file=sys.stderr, flush=True)
+
+    return when_ready
+
+
+def _gunicorn_options(options: argparse.Namespace, details: str) -> dict[str, Any]:
     return {
         "bind": f"{options.host}:{options.port}",
         "workers": options.workers,
@@ -162,6 +193,7 @@ def _gunicorn_options(options: argparse.Namespace) -> dict[str, Any]:
         "accesslog": None,
         "errorlog": "-",
         "loglevel": "warning",
+        "when_ready": _announcer(options.host, details),
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import shutil
+import sqlite3
 import tempfile
 import weakref
 from collections.abc import Mapping
@@ -22,7 +23,7 @@ from mock_server.faults import register_faults
 from mock_server.journal import register_journal
 from mock_server.mock import Mock
 from mock_server.service import register_service
-from mock_server.settings import DEFAULTS, Settings
+from mock_server.settings import DEFAULTS, Settings, SettingsError
 from mock_server.sqlite_store import SqliteStore
 from mock_server.webapi import CanonicalRoute, with_reason_phrase
 
@@ -34,15 +35,24 @@ EXPOSED_HEADERS = ["Content-Length", "Content-Type", "Allow"]
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """A mock of the retry service configured by ``config`` (keys: :mod:`mock_server.settings`).
 
-    Invalid configuration raises :class:`~mock_server.settings.SettingsError`.
+    Invalid configuration raises :class:`~mock_server.settings.SettingsError`, and so does
+    a ``DATABASE`` SQLite cannot open or write (the message names the path and why).
     """
     app = Flask(__name__)
     app.config.from_mapping(DEFAULTS)
     app.config.from_mapping(config or {})
     settings = Settings.from_config(app.config)
     contract = _contract(app.config["CONTRACT"])
-    mock = Mock(settings, _store(app), contract, ResponseWriter(contract))
-    mock.init_app(app)
+    try:
+        mock = Mock(settings, _store(app), contract, ResponseWriter(contract))
+        mock.init_app(app)
+    except (sqlite3.Error, OSError) as error:
+        # The checks in Settings cannot foresee everything (permissions, a database of
+        # another program, a full disk): the first use of the database is the real test.
+        path = app.config["DATABASE"] or "(a temporary file)"
+        raise SettingsError(
+            f"DATABASE {path} cannot be used as the mock's state: {error}"
+        ) from None
     register_error_handlers(app, route=contract.path)
     register_faults(app, route=contract.path)
     register_journal(app)

@@ -16,13 +16,14 @@ from typing import Any, TypeVar
 from flask import Blueprint, Flask, Response, jsonify, request
 from pydantic import BaseModel, ValidationError
 
+from contract.models import RESPONSE_MODEL, InvoiceSendingStatusVo
 from contract.wire import WireValueError, values_from_json
 from mock_server.control_models import (
     FaultRequest,
-    InvoiceIn,
     ScenarioRequest,
     SeedRequest,
     describe_errors,
+    explicit_invoices,
 )
 from mock_server.invoices import Invoice
 from mock_server.mock import Mock, current_mock
@@ -115,27 +116,31 @@ def _seed() -> Response:
     return jsonify(count=len(body.invoices), seed=mock.store.scenario().seed)
 
 
-def _explicit(mock: Mock, invoices: list[InvoiceIn]) -> list[Invoice]:
+def _explicit(mock: Mock, invoices: list[dict[str, Any]]) -> list[Invoice]:
     rng = random.Random(f"explicit:{mock.store.scenario().seed}")
-    now = mock.settings.clock.now()
 
     def new_id() -> uuid.UUID:
         return uuid.UUID(int=rng.getrandbits(128), version=4)
 
-    return [
-        Invoice(
-            practice_id=given.PracticeId or new_id(),
-            encounter_id=given.EncounterId or new_id(),
-            invoice_id=given.InvoiceId or new_id(),
-            reason=given.Reason,
-            status=given.Status,
-            system=given.System,
-            sending_time=given.SendingTime or now,
-            sending_attempts=given.SendingAttempts,
-            sending_type=given.SendingType,
-        )
-        for given in invoices
-    ]
+    try:
+        valid = explicit_invoices(invoices, new_id=new_id, now=mock.settings.clock.now())
+    except ValueError as error:
+        raise ControlError(400, str(error)) from None
+    return [_invoice(given) for given in valid]
+
+
+def _invoice(given: InvoiceSendingStatusVo) -> Invoice:
+    return Invoice(
+        practice_id=given.practice_id,
+        encounter_id=given.encounter_id,
+        invoice_id=given.invoice_id,
+        reason=given.reason,
+        status=given.status,
+        system=given.system,
+        sending_time=given.sending_time,
+        sending_attempts=given.sending_attempts,
+        sending_type=given.sending_type,
+    )
 
 
 def _get_scenario() -> Response:
@@ -163,6 +168,11 @@ def _put_scenario() -> Response:
 
 
 def _check_envelope(mock: Mock, envelope: dict[str, Any]) -> None:
+    """The envelope must be a valid response: the contract's model first, then the writer."""
+    try:
+        RESPONSE_MODEL.model_validate(envelope)
+    except ValidationError as error:
+        raise ControlError(400, describe_errors(error, prefix="envelope")) from None
     try:
         values = values_from_json(envelope, mock.contract)
         mock.writer.json(values)
@@ -175,8 +185,9 @@ def _faults() -> Response:
     if request.method == "POST":
         body = _parse(FaultRequest)
         fault = store.add_fault(
-            FaultKind(body.kind), calls=body.calls, share=body.share, latency_ms=body.latency_ms
-        )
+            FaultKind(body.kind), calls=body.calls, share=body.share,
+            latency_ms=body.latency_ms or 0,
+        )  # fmt: skip
         response = jsonify(fault.to_json())
         response.status_code = 201
         return response

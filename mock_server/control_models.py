@@ -1,32 +1,47 @@
 """Request bodies of the control API, validated strictly (no type coercion, no unknown fields).
 
-Validation errors become one message naming every offending field by its path
-(``invoices.2.SendingAttempts: Input should be greater than or equal to 0``).
+What users give in the service's own shapes is checked by the contract's generated models
+(:mod:`contract.models`), the ones the conformance suite uses too: explicit invoices by
+``InvoiceSendingStatusVo``, the ``canned`` envelope by ``RESPONSE_MODEL``. Validation
+errors become one message naming every offending field by its path
+(``invoices.2.SendingAttempts: Input should be a valid integer``).
 """
 
 from __future__ import annotations
 
 import uuid
-from typing import Any, Literal
+from collections.abc import Callable, Mapping, Sequence
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
+from contract.models import InvoiceSendingStatusVo
 from contract.netdatetime import NetDateTime
+from mock_server.scenarios import MAX_FAILED
 from mock_server.vocabulary import EXTERNAL_SYSTEMS, FAILED, FAILURE_REASONS, SENDING_TYPES
 
 __all__ = [
-    "MAX_SEEDED",
+    "INVOICE_DEFAULTS",
     "FaultRequest",
-    "InvoiceIn",
+    "InvoiceCount",
     "ScenarioName",
     "ScenarioRequest",
     "SeedRequest",
     "describe_errors",
+    "explicit_invoices",
 ]
 
-MAX_SEEDED = 1_000_000
 INT32_MAX = 2**31 - 1
 MAX_LATENCY_MS = 120_000
+DEFAULT_LATENCY_MS = 1000
+MAX_FAULT_CALLS = 1_000_000
 
 ScenarioName = Literal[
     "healthy", "all-failing", "partial", "empty", "large", "external-down", "canned"
@@ -37,35 +52,76 @@ class _Strict(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
 
 
-class InvoiceIn(_Strict):
-    """An explicit invoice; omitted ids are drawn from the seed, other members defaulted."""
+def _within_limit(value: int) -> int:
+    if value > MAX_FAILED:
+        raise ValueError(
+            f"at most {MAX_FAILED:,} invoices (the mock's limit, the largest size the "
+            f"benchmarks use), got {value:,}"
+        )
+    return value
 
-    PracticeId: uuid.UUID | None = None
-    EncounterId: uuid.UUID | None = None
-    InvoiceId: uuid.UUID | None = None
-    Reason: str | None = FAILURE_REASONS[0]
-    Status: str | None = FAILED
-    System: str | None = EXTERNAL_SYSTEMS[0]
-    SendingTime: NetDateTime | None = None
-    SendingAttempts: int = Field(default=1, ge=0, le=INT32_MAX)
-    SendingType: str | None = SENDING_TYPES[0]
+
+InvoiceCount = Annotated[int, Field(ge=0), AfterValidator(_within_limit)]
+"""A number of invoices: 0 to :data:`~mock_server.scenarios.MAX_FAILED`."""
+
+INVOICE_DEFAULTS: dict[str, Any] = {
+    "Reason": FAILURE_REASONS[0],
+    "Status": FAILED,
+    "System": EXTERNAL_SYSTEMS[0],
+    "SendingAttempts": 1,
+    "SendingType": SENDING_TYPES[0],
+}
+"""What an explicit invoice gets for a member it omits (ids and SendingTime aside)."""
+
+_DRAWN_IDS = ("PracticeId", "EncounterId", "InvoiceId")
+
+
+def explicit_invoices(
+    given: Sequence[Mapping[str, Any]], *, new_id: Callable[[], uuid.UUID], now: NetDateTime
+) -> list[InvoiceSendingStatusVo]:
+    """``given`` completed and validated by the contract's ``InvoiceSendingStatusVo``.
+
+    Omitted ids are ``new_id()`` (drawn in member order), an omitted ``SendingTime`` is
+    ``now``, other omitted members take :data:`INVOICE_DEFAULTS`. ``SendingAttempts`` must
+    not be negative and every ``InvoiceId`` unique. Raises ValueError naming each bad field
+    as ``invoices.N.Member``.
+    """
+    invoices, problems = [], []
+    for index, values in enumerate(given):
+        complete = {**INVOICE_DEFAULTS, **values}
+        for name in _DRAWN_IDS:  # a null id is drawn too, as an omitted one is
+            if complete.get(name) is None:
+                complete[name] = new_id()
+        if complete.get("SendingTime") is None:
+            complete["SendingTime"] = now
+        try:
+            invoice = InvoiceSendingStatusVo.model_validate(complete)
+        except ValidationError as error:
+            problems.append(describe_errors(error, prefix=f"invoices.{index}"))
+            continue
+        if invoice.sending_attempts < 0:
+            problems.append(f"invoices.{index}.SendingAttempts: must be 0 or more")
+        invoices.append(invoice)
+    ids = [invoice.invoice_id for invoice in invoices]
+    if len(ids) != len(set(ids)):
+        problems.append("invoices: every InvoiceId must be unique")
+    if problems:
+        raise ValueError("; ".join(problems))
+    return invoices
 
 
 class SeedRequest(_Strict):
     """``{"count": N, "seed": S}`` or ``{"invoices": [...]}``."""
 
-    count: int | None = Field(default=None, ge=0, le=MAX_SEEDED)
+    count: InvoiceCount | None = None
     seed: int | None = None
-    invoices: list[InvoiceIn] | None = Field(default=None, max_length=MAX_SEEDED)
+    # Each invoice is checked by the contract's model in explicit_invoices.
+    invoices: list[dict[str, Any]] | None = Field(default=None, max_length=MAX_FAILED)
 
     @model_validator(mode="after")
     def _one_source(self) -> SeedRequest:
         if self.invoices is not None and (self.count is not None or self.seed is not None):
             raise ValueError("give either count/seed or invoices, not both")
-        if self.invoices is not None:
-            ids = [invoice.InvoiceId for invoice in self.invoices if invoice.InvoiceId]
-            if len(ids) != len(set(ids)):
-                raise ValueError("invoices: every InvoiceId must be unique")
         return self
 
 
@@ -73,7 +129,7 @@ class ScenarioRequest(_Strict):
     """``{"name": ..., options}``; see :mod:`mock_server.scenarios` for the options."""
 
     name: ScenarioName
-    failed: int | None = Field(default=None, ge=0, le=MAX_SEEDED)
+    failed: InvoiceCount | None = None
     seed: int | None = None
     success_rate: float | None = Field(default=None, ge=0.0, le=1.0)
     success_rates: dict[str, float] | None = None
@@ -93,12 +149,16 @@ class ScenarioRequest(_Strict):
 
 
 class FaultRequest(_Strict):
-    """``{"kind": ..., "calls": N}`` or ``{"kind": ..., "share": 0.25}``, with ``latency_ms``."""
+    """``{"kind": ..., "calls": N}`` or ``{"kind": ..., "share": 0.25}`` (default: one call).
+
+    ``latency_ms`` belongs to ``latency`` faults only (default 1000); given with another
+    kind it is refused rather than silently ignored.
+    """
 
     kind: Literal["latency", "http-500", "envelope-failure", "drop-connection", "malformed-body"]
-    calls: int | None = Field(default=None, ge=1, le=MAX_SEEDED)
+    calls: int | None = Field(default=None, ge=1, le=MAX_FAULT_CALLS)
     share: float | None = Field(default=None, gt=0.0, le=1.0)
-    latency_ms: int = Field(default=1000, ge=0, le=MAX_LATENCY_MS)
+    latency_ms: int | None = Field(default=None, ge=0, le=MAX_LATENCY_MS)
 
     @model_validator(mode="after")
     def _calls_or_share(self) -> FaultRequest:
@@ -106,14 +166,18 @@ class FaultRequest(_Strict):
             raise ValueError("give either calls or share, not both")
         if self.calls is None and self.share is None:
             self.calls = 1
+        if self.kind != "latency" and self.latency_ms is not None:
+            raise ValueError(f"latency_ms applies only to kind latency, not to {self.kind}")
+        if self.kind == "latency" and self.latency_ms is None:
+            self.latency_ms = DEFAULT_LATENCY_MS
         return self
 
 
-def describe_errors(error: ValidationError) -> str:
-    """One line naming each invalid field: ``field.path: message``."""
+def describe_errors(error: ValidationError, *, prefix: str | None = None) -> str:
+    """One line naming each invalid field: ``field.path: message`` (``prefix.field.path``)."""
     parts = []
     for detail in error.errors(include_url=False):
-        location = ".".join(str(part) for part in detail["loc"])
+        location = ".".join(str(part) for part in (prefix, *detail["loc"]) if part is not None)
         message = detail["msg"].removeprefix("Value error, ")
         parts.append(f"{location}: {message}" if location else message)
     return "; ".join(parts)

@@ -15,10 +15,10 @@
                           and never touches the invoices
 ========================  ===============================================================
 
-Every scenario takes options: ``failed`` and ``seed`` (the invoices it starts from),
-``success_rate`` (every switch) and ``success_rates`` (per switch), ``max_attempts``,
-``outcomes`` (scripted outcomes per invoice, consumed one per retry before the rates apply),
-and ``envelope`` (``canned`` only).
+Every scenario takes options: ``failed`` (at most :data:`MAX_FAILED`) and ``seed`` (the
+invoices it starts from), ``success_rate`` (every switch) and ``success_rates`` (per
+switch), ``max_attempts``, ``outcomes`` (scripted outcomes per invoice, consumed one per
+retry before the rates apply), and ``envelope`` (``canned`` only).
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from mock_server.vocabulary import PARTIAL_SUCCESS_RATES
 
 __all__ = [
     "LARGE_FAILED",
+    "MAX_FAILED",
     "SCENARIO_NAMES",
     "Response",
     "Scenario",
@@ -40,6 +41,10 @@ __all__ = [
 ]
 
 LARGE_FAILED = 10_000
+MAX_FAILED = 100_000
+"""The most invoices a mock holds (``failed``, seed ``count``): the largest the benchmarks
+use. A retry over them answers in about a second; ten times more would block a worker for a
+minute and answer hundreds of megabytes."""
 
 
 class Response(enum.Enum):

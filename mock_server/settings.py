@@ -3,10 +3,13 @@
 ``create_app`` reads these keys (the command line sets them from its options):
 
 ==================  =========================================================================
-``DATABASE``        SQLite file holding the state; None: a temporary file removed at exit
+``DATABASE``        SQLite file holding the state; None: a temporary file removed at exit.
+                    It must be a new path or a SQLite database, never a directory or
+                    another kind of file
 ``RESEED``          replace the state in an existing ``DATABASE`` with the start state
 ``SEED``            seed of the start invoices and of every seeded draw (int)
-``FAILED``          failed invoices at the start; None: the scenario's own count, else 20
+``FAILED``          failed invoices at the start (at most 100,000); None: the scenario's own
+                    count, else 20
 ``SCENARIO``        the start scenario (see :mod:`mock_server.scenarios`)
 ``SUCCESS_RATE``    overrides the start scenario's success rate for every switch (0-1)
 ``MAX_ATTEMPTS``    the start scenario's attempts limit (>= 1; None: no limit)
@@ -22,15 +25,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from contract.netdatetime import NetDateTime
 from mock_server.clock import Clock, parse_utc_offset
-from mock_server.scenarios import SCENARIO_NAMES, Scenario, builtin_scenario
+from mock_server.scenarios import MAX_FAILED, SCENARIO_NAMES, Scenario, builtin_scenario
 
-__all__ = ["DEFAULTS", "DEFAULT_FAILED", "Settings", "SettingsError"]
+__all__ = ["DEFAULTS", "DEFAULT_FAILED", "Settings", "SettingsError", "check_database"]
 
 DEFAULT_FAILED = 20
+# The first 16 bytes of every SQLite 3 database file (https://sqlite.org/fileformat.html).
+_SQLITE_HEADER = b"SQLite format 3\x00"
 
 DEFAULTS: dict[str, Any] = {
     "DATABASE": None,
@@ -56,6 +62,7 @@ class SettingsError(ValueError):
 class Settings:
     """Validated configuration (built from the Flask config by :meth:`from_config`)."""
 
+    database: Path | None
     seed: int
     failed: int | None
     scenario: str
@@ -69,8 +76,9 @@ class Settings:
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
         """Validate every key; raises :class:`SettingsError` naming the first bad one."""
         return cls(
+            database=_database(config["DATABASE"]),
             seed=_integer(config, "SEED", minimum=None),
-            failed=_optional_integer(config, "FAILED", minimum=0),
+            failed=_optional_integer(config, "FAILED", minimum=0, maximum=MAX_FAILED),
             scenario=_scenario_name(config["SCENARIO"]),
             success_rate=_rate(config["SUCCESS_RATE"]),
             max_attempts=_optional_integer(config, "MAX_ATTEMPTS", minimum=1),
@@ -98,17 +106,59 @@ class Settings:
         return DEFAULT_FAILED if self.failed is None else self.failed
 
 
-def _integer(config: Mapping[str, Any], key: str, *, minimum: int | None) -> int:
+def _integer(
+    config: Mapping[str, Any], key: str, *, minimum: int | None, maximum: int | None = None
+) -> int:
     value = config[key]
     if isinstance(value, bool) or not isinstance(value, int):
         raise SettingsError(f"{key} must be an integer, got {value!r}")
     if minimum is not None and value < minimum:
         raise SettingsError(f"{key} must be at least {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise SettingsError(f"{key} must be at most {maximum:,}, got {value:,}")
     return value
 
 
-def _optional_integer(config: Mapping[str, Any], key: str, *, minimum: int) -> int | None:
-    return None if config[key] is None else _integer(config, key, minimum=minimum)
+def _optional_integer(
+    config: Mapping[str, Any], key: str, *, minimum: int, maximum: int | None = None
+) -> int | None:
+    if config[key] is None:
+        return None
+    return _integer(config, key, minimum=minimum, maximum=maximum)
+
+
+def _database(value: Any) -> Path | None:
+    if value is None:
+        return None
+    if not isinstance(value, str | Path):
+        raise SettingsError(f"DATABASE must be a file path, got {value!r}")
+    path = Path(value)
+    check_database(path)
+    return path
+
+
+def check_database(path: Path) -> None:
+    """Refuse a database path SQLite could not open as a database.
+
+    The path must be a new file in an existing directory, an empty file, or a SQLite 3
+    database (its header says so). Raises :class:`SettingsError` naming the path and why.
+    """
+    if not path.parent.is_dir():
+        raise SettingsError(f"DATABASE {path}: directory {path.parent} does not exist")
+    if path.is_dir():
+        raise SettingsError(f"DATABASE {path} is a directory, not a database file")
+    if not path.exists():
+        return
+    if not path.is_file():
+        raise SettingsError(f"DATABASE {path} is not a regular file")
+    try:
+        with path.open("rb") as file:
+            header = file.read(len(_SQLITE_HEADER))
+    except OSError as error:
+        raise SettingsError(f"DATABASE {path} cannot be read: {error.strerror}") from None
+    # SQLite turns an empty file into a new database; anything else must be one already.
+    if header and header != _SQLITE_HEADER:
+        raise SettingsError(f"DATABASE {path} is not a SQLite database (it holds other data)")
 
 
 def _scenario_name(value: Any) -> str:

@@ -57,11 +57,19 @@ class Fault:
         return int.from_bytes(digest.digest(), "big") / 2**64 < self.share
 
     def to_json(self) -> dict[str, Any]:
-        """The control API's form."""
-        return {
-            "id": self.id, "kind": self.kind.value, "calls": self.calls,
-            "share": self.share, "latency_ms": self.latency_ms,
-        }  # fmt: skip
+        """The control API's form: only the fields that apply to this fault.
+
+        ``calls`` (calls left) or ``share``, whichever the fault was given, and
+        ``latency_ms`` for a latency fault only.
+        """
+        values: dict[str, Any] = {"id": self.id, "kind": self.kind.value}
+        if self.share is None:
+            values["calls"] = self.calls
+        else:
+            values["share"] = self.share
+        if self.kind is FaultKind.LATENCY:
+            values["latency_ms"] = self.latency_ms
+        return values
 
 
 @dataclass(frozen=True)

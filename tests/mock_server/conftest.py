@@ -25,6 +25,8 @@ from mock_server import create_app
 ROUTE = "/api/v1/billing/invoices/retryallfailed"
 FROZEN = "2025-12-14T19:20:43.1992775+02:00"
 REPO = Path(__file__).resolve().parents[2]
+# A valid SQLite header followed by pages of garbage: only opening it shows it is broken.
+CORRUPT = b"SQLite format 3\x00" + b"garbage!" * 512
 
 
 def make_app(tmp_path: Path, **config: Any) -> Flask:

@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
+from tests.conftest import golden_cases
 from tests.mock_server.conftest import FROZEN, ROUTE, make_app, retry
+
+GOLDEN = golden_cases()
 
 SAME_ID = "00000000-0000-0000-0000-000000000001"
 
@@ -156,6 +159,20 @@ def test_journal_records_service_requests_only(client: FlaskClient) -> None:
         ("POST", "/__mock/faults", {"kind": "latency", "share": 1.5}, 400, "share"),
         ("POST", "/__mock/faults", {"kind": "latency", "calls": 1, "share": 0.5}, 400, "not both"),
         ("POST", "/__mock/faults", {"kind": "latency", "latency_ms": -5}, 400, "latency_ms"),
+        ("PUT", "/__mock/scenario", {"name": "partial", "failed": 1_000_000}, 400,
+         "failed: at most 100,000 invoices"),
+        ("POST", "/__mock/seed", {"count": 100_001}, 400, "count: at most 100,000 invoices"),
+        ("POST", "/__mock/seed", {"invoices": [{"SendingAttempts": "5"}]}, 400,
+         "invoices.0.SendingAttempts: Input should be a valid integer"),
+        ("POST", "/__mock/seed", {"invoices": [{}, {"SendingAttempts": 2**31}]}, 400,
+         "invoices.1.SendingAttempts: Input should be less than or equal to 2147483647"),
+        ("POST", "/__mock/seed", {"invoices": [{"SendingAttempts": -1}]}, 400,
+         "invoices.0.SendingAttempts: must be 0 or more"),
+        ("POST", "/__mock/seed", {"invoices": [{"PracticeId": "p-1"}]}, 400,
+         "invoices.0.PracticeId"),
+        ("POST", "/__mock/seed", {"invoices": [{"Reason": 7}]}, 400, "invoices.0.Reason"),
+        ("POST", "/__mock/seed", {"invoices": [{"Colour": "red"}]}, 400,
+         "invoices.0.Colour: Extra inputs are not permitted"),
     ],
 )  # fmt: skip
 def test_bad_control_input_gets_4xx_naming_the_field(
@@ -191,3 +208,30 @@ def test_wrong_method_and_unknown_control_path_get_json_errors(client: FlaskClie
     assert wrong.status_code == 405 and "POST" in wrong.headers["Allow"]
     assert "does not support GET" in wrong.json["error"]
     assert unknown.status_code == 404 and "/__mock/nothing" in unknown.json["error"]
+
+
+def test_scenario_at_the_invoice_limit_is_accepted(client: FlaskClient) -> None:
+    body = {"name": "all-failing", "failed": 100_000, "reseed": False}
+    response = client.put("/__mock/scenario", json=body)
+    assert response.status_code == 200
+    assert response.json["failed"] == 100_000
+
+
+def test_canned_envelope_is_checked_by_the_contract_model_naming_the_field(
+    client: FlaskClient,
+) -> None:
+    envelope = GOLDEN[0].values
+    bad = {**envelope, "Data": [{**envelope["Data"][0], "SendingAttempts": "3"}]}
+    response = client.put("/__mock/scenario", json={"name": "canned", "envelope": bad})
+    assert response.status_code == 400
+    assert (
+        response.json["error"] == "envelope.Data.0.SendingAttempts: Input should be a valid integer"
+    )
+    assert client.get("/__mock/scenario").json["name"] == "partial"
+
+
+def test_canned_envelope_missing_a_member_is_refused_naming_it(client: FlaskClient) -> None:
+    envelope = {key: value for key, value in GOLDEN[0].values.items() if key != "ResponseCode"}
+    response = client.put("/__mock/scenario", json={"name": "canned", "envelope": envelope})
+    assert response.status_code == 400
+    assert response.json["error"] == "envelope.ResponseCode: Field required"

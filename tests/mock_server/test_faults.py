@@ -86,3 +86,30 @@ def test_delete_faults_clears_them(client: FlaskClient) -> None:
     _add(client, kind="http-500", calls=5)
     assert client.delete("/__mock/faults").json == {"faults": []}
     assert retry(client).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("fault", "expected"),
+    [
+        ({"kind": "http-500"}, {"kind": "http-500", "calls": 1}),
+        ({"kind": "malformed-body", "share": 0.5}, {"kind": "malformed-body", "share": 0.5}),
+        ({"kind": "latency"}, {"kind": "latency", "calls": 1, "latency_ms": 1000}),
+        ({"kind": "latency", "calls": 3, "latency_ms": 5},
+         {"kind": "latency", "calls": 3, "latency_ms": 5}),
+    ],
+)  # fmt: skip
+def test_posted_fault_echoes_only_the_fields_of_its_kind(
+    client: FlaskClient, fault: dict[str, object], expected: dict[str, object]
+) -> None:
+    response = client.post("/__mock/faults", json=fault)
+    assert response.status_code == 201
+    echoed = {key: value for key, value in response.json.items() if key != "id"}
+    assert echoed == expected
+    assert client.get("/__mock/faults").json["faults"] == [response.json]
+
+
+def test_latency_ms_with_another_kind_is_refused_with_400(client: FlaskClient) -> None:
+    response = client.post("/__mock/faults", json={"kind": "http-500", "latency_ms": 1000})
+    assert response.status_code == 400
+    assert response.json["error"] == "latency_ms applies only to kind latency, not to http-500"
+    assert client.get("/__mock/faults").json == {"faults": []}

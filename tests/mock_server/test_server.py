@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
+import selectors
 import signal
 import socket
 import subprocess
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -14,7 +17,9 @@ import httpx
 import pytest
 
 from mock_server.__main__ import parse_options
-from tests.mock_server.conftest import FROZEN, REPO, ROUTE, live_mock
+from tests.mock_server.conftest import CORRUPT, FROZEN, REPO, ROUTE, live_mock
+
+CONSOLE_SCRIPT = Path(sys.executable).parent / "retry-mock"
 
 CALLS_PER_CLIENT = 4
 CLIENTS = 16
@@ -133,6 +138,8 @@ def test_bad_option_through_the_entry_point_exits_2_without_traceback() -> None:
         (["--no-cors", "--cors-origins", "http://a"], "--no-cors"),
         (["--db", "/nonexistent/dir/state.sqlite3"], "--db"),
         (["--seed", "x"], "--seed"),
+        (["--failed", "100001"], "--failed must be at most 100,000"),
+        (["--db", "/"], "--db / is a directory"),
     ],
 )
 def test_bad_options_exit_2_naming_the_option(
@@ -142,3 +149,79 @@ def test_bad_options_exit_2_naming_the_option(
         parse_options(args)
     assert exit_info.value.code == 2
     assert words in capsys.readouterr().err
+
+
+def _run(*command: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(part) for part in command], cwd=REPO, capture_output=True, text=True,
+        timeout=60, check=False,
+    )  # fmt: skip
+
+
+def _unusable_databases(tmp_path: Path) -> list[tuple[Path, str]]:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a database\n")
+    broken = tmp_path / "broken.sqlite3"
+    broken.write_bytes(CORRUPT)
+    return [
+        (tmp_path, "is a directory"),
+        (notes, "is not a SQLite database"),
+        (broken, "file is not a database"),
+    ]
+
+
+def test_unusable_db_exits_2_with_one_line_naming_path_and_reason(tmp_path: Path) -> None:
+    for database, reason in _unusable_databases(tmp_path):
+        result = _run(sys.executable, "-m", "mock_server", "--db", database)
+        assert result.returncode == 2, result.stderr
+        lines = result.stderr.splitlines()
+        assert len(lines) == 1, result.stderr
+        assert lines[0].startswith(f"retry-mock: error: --db {database}")
+        assert reason in lines[0]
+
+
+def _announced_port(process: subprocess.Popen[bytes]) -> int:
+    """The port in the ``retry mock: http://...`` line (within 60 s)."""
+    assert process.stderr is not None
+    os.set_blocking(process.stderr.fileno(), False)
+    selector = selectors.DefaultSelector()
+    selector.register(process.stderr, selectors.EVENT_READ)
+    text, deadline = b"", time.monotonic() + 60
+    while (match := re.search(rb"retry mock: http://127\.0\.0\.1:(\d+) ", text)) is None:
+        assert time.monotonic() < deadline and process.poll() is None, text.decode()
+        selector.select(timeout=1)
+        text += process.stderr.read() or b""
+    selector.close()
+    return int(match[1])
+
+
+def test_port_0_prints_the_port_actually_bound_and_serves_on_it() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mock_server", "--port", "0", "--workers", "1"],
+        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+    )  # fmt: skip
+    try:
+        port = _announced_port(process)
+        response = httpx.get(f"http://127.0.0.1:{port}/__mock/scenario", timeout=30)
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=20)
+        assert process.stderr is not None
+        process.stderr.close()
+    assert port != 0
+    assert response.json()["name"] == "partial"
+
+
+def test_console_script_help_lists_the_options_and_exits_0() -> None:
+    result = _run(CONSOLE_SCRIPT, "--help")
+    assert result.returncode == 0, result.stderr
+    for option in ("--port", "--db", "--failed", "--scenario", "--clock", "--workers"):
+        assert option in result.stdout
+
+
+def test_console_script_bad_option_exits_2_with_one_line() -> None:
+    result = _run(CONSOLE_SCRIPT, "--workers", "0")
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "retry-mock: error: argument --workers: must be 1 or more, got 0 (see retry-mock --help)"
+    ]
