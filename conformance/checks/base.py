@@ -18,6 +18,7 @@ from conformance.contract_view import SuiteContract
 from conformance.failures import Failure
 from conformance.json_body import read_json_body
 from conformance.options import Settings
+from conformance.reading import BodyReading
 from conformance.redact import Redactor
 from conformance.xml_body import read_xml_body
 from contract.endpoint import JSON_MEDIA_TYPES, XML_MEDIA_TYPES
@@ -63,16 +64,28 @@ def media_type_of(response: Response) -> str:
 
 @dataclass
 class Document:
-    """A response body read against the contract: ``kind`` is ``json`` or ``xml``."""
+    """A response body read against the contract: ``kind`` is ``json`` or ``xml``.
+
+    The values are built only when a check asks for them (see :class:`BodyReading`).
+    """
 
     kind: str
-    values: Any
-    failures: list[Failure]
+    reading: BodyReading[Any]
+
+    @property
+    def failures(self) -> list[Failure]:
+        """Every rule the body broke."""
+        return list(self.reading.failures)
+
+    @property
+    def values(self) -> Any:
+        """The body's wire values (None when it did not parse)."""
+        return self.reading.values
 
     @property
     def clean(self) -> bool:
         """True when the body broke no rule, so its values can be trusted."""
-        return not self.failures and self.values is not None
+        return not self.reading.failures and self.values is not None
 
 
 @dataclass
@@ -125,10 +138,10 @@ class SuiteState:
         endpoint = self.contract.endpoint
         if media_type in JSON_MEDIA_TYPES:
             reading = read_json_body(response.body, endpoint, max_depth=self.settings.max_depth)
-            return Document("json", reading.values, list(reading.failures))
+            return Document("json", reading)
         if media_type in XML_MEDIA_TYPES:
             xml = read_xml_body(response.body, endpoint, schema=self.contract.xsd)
-            return Document("xml", xml.values, list(xml.failures))
+            return Document("xml", xml)
         return None
 
 
