@@ -19,6 +19,7 @@ from contract.wire import ResponseWriter
 from mock_server.control import register_control
 from mock_server.documents import register_documents
 from mock_server.errors import register_error_handlers
+from mock_server.fastpath import FastRetry
 from mock_server.faults import register_faults
 from mock_server.journal import register_journal
 from mock_server.mock import Mock
@@ -65,7 +66,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             app, origins=settings.cors_origins, supports_credentials=True,
             expose_headers=EXPOSED_HEADERS, always_send=False,
         )  # fmt: skip
-    app.wsgi_app = CanonicalRoute(app.wsgi_app, [contract.path])  # type: ignore[method-assign]
+    # Outermost the route's canonical form, then the plain retry call without Flask.
+    fast = FastRetry(app.wsgi_app, app, mock, contract.path)
+    app.wsgi_app = CanonicalRoute(fast, [contract.path])  # type: ignore[method-assign]
     return app
 
 

@@ -70,6 +70,9 @@ class Attempts:
         self._scripts = {str(key): script for key, script in scenario.outcomes.items()}
         self._success_rate = scenario.success_rate
         self._max_attempts = scenario.max_attempts
+        # Whether the stored scenario must be rewritten: a script was used, or an empty
+        # one is stored (scenario() drops it).
+        self.used_scripts = any(not script for script in self._scripts.values())
 
     def outcome(self, invoice_id: str, system: str | None, attempt: int) -> tuple[str | None, str]:
         """``Reason`` and ``Status`` (declaration order) of ``invoice_id`` after ``attempt``."""
@@ -77,6 +80,7 @@ class Attempts:
         script = self._scripts.get(invoice_id) if self._scripts else None
         if script:
             accepted, self._scripts[invoice_id] = script[0], script[1:]
+            self.used_scripts = True
         else:
             accepted = unit < self._success_rate(system)
         if accepted:

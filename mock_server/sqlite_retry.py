@@ -109,7 +109,10 @@ def _write_outcomes(
         f"offset_minutes = {int(now.offset_minutes)}, attempts = attempts + 1"
     )
     # Invoices that stay Failed keep their status: their update leaves the status index be.
-    db.executemany(f"UPDATE invoices SET reason = ?, {same} WHERE position = ?", kept)
-    db.executemany(
-        f"UPDATE invoices SET reason = ?, status = ?, {same} WHERE position = ?", changed
-    )
+    # An empty batch still costs a statement preparation: skip it.
+    if kept:
+        db.executemany(f"UPDATE invoices SET reason = ?, {same} WHERE position = ?", kept)
+    if changed:
+        db.executemany(
+            f"UPDATE invoices SET reason = ?, status = ?, {same} WHERE position = ?", changed
+        )

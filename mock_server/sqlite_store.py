@@ -5,9 +5,12 @@ of failing, and every step that changes state runs in ``BEGIN IMMEDIATE`` - so t
 concurrent retry calls are serialised by the database and cannot retry the same failure
 twice. Writers first queue on a file lock next to the database (``<db>-lock``, POSIX),
 which wakes the next writer at once where SQLite's busy handler would poll. A retry
-call writes its journal entry in its own transaction. ``SendingTime`` is stored as ticks,
-kind and offset, which keeps all seven fractional digits. Each process and thread opens
-its own connection (connections must not cross a fork).
+call writes its journal entry in its own transaction, reads scenario and generation in
+one statement, and decodes the scenario only when its stored text differs from the last
+one this process decoded (so a change through any worker applies to the next call).
+``SendingTime`` is stored as ticks, kind and offset, which keeps all seven fractional
+digits. Each process and thread opens its own connection (connections must not cross a
+fork).
 """
 
 from __future__ import annotations
@@ -61,6 +64,9 @@ CREATE TABLE IF NOT EXISTS journal (
     status INTEGER, time TEXT NOT NULL, fault TEXT
 );
 """
+# One statement for what a retry needs from meta; rows as (key, value) tuples.
+_SELECT_RETRY_META = "SELECT key, value FROM meta WHERE key IN ('scenario', 'generation')"
+_ANY_FAULT = "SELECT EXISTS (SELECT 1 FROM faults)"
 _COLUMNS = (
     "invoice_id, practice_id, encounter_id, reason, status, system, "
     "ticks, kind, offset_minutes, attempts, sending_type"
@@ -104,6 +110,7 @@ class SqliteStore:
         self._busy_timeout_ms = busy_timeout_ms
         self._local = threading.local()
         self._fixed: FixedColumns | None = None
+        self._scenario_cache: tuple[str, Scenario] | None = None
         self._connection().executescript(_SCHEMA)
 
     # -- connections and transactions ------------------------------------------------------
@@ -237,17 +244,28 @@ class SqliteStore:
         with self._write() as db:
             if journal is not None:
                 self._append_journal(db, journal)
-            scenario = Scenario.from_json(self._meta(db, "scenario"))
+            stored = dict(db.execute(_SELECT_RETRY_META).fetchall())
+            scenario = self._scenario_of(stored["scenario"])
             if scenario.response is not Response.RETRY:
                 return RetryCall(scenario, [])
             attempts = Attempts(scenario)
-            retried = retry_rows(db, attempts, self._fixed_columns(db), now)
-            if (after := attempts.scenario()) != scenario:
-                self._set_meta(db, "scenario", after.to_json())
+            # str(): a database without a generation row gets "None", as it always did.
+            fixed = self._fixed_columns(db, str(json.loads(stored.get("generation", "null"))))
+            retried = retry_rows(db, attempts, fixed, now)
+            if attempts.used_scripts:
+                self._set_meta(db, "scenario", attempts.scenario().to_json())
             return RetryCall(scenario, retried)
 
-    def _fixed_columns(self, db: sqlite3.Connection) -> FixedColumns:
-        generation = str(self._meta(db, "generation"))
+    def _scenario_of(self, text: str) -> Scenario:
+        # The stored text is the truth, read in the retry's own transaction: decoding it
+        # again is only needed when it differs from the last text this process decoded
+        # (another worker or a control call changed the scenario).
+        cached = self._scenario_cache
+        if cached is None or cached[0] != text:
+            cached = self._scenario_cache = (text, Scenario.from_json(json.loads(text)))
+        return cached[1]
+
+    def _fixed_columns(self, db: sqlite3.Connection, generation: str) -> FixedColumns:
         fixed = self._fixed
         if fixed is None or fixed.generation != generation:
             fixed = self._fixed = FixedColumns.load(db, generation)
@@ -277,12 +295,16 @@ class SqliteStore:
         with self._write() as db:
             db.execute("DELETE FROM faults")
 
+    def has_faults(self) -> bool:
+        """Whether any fault is configured (a read only: no call is counted)."""
+        return bool(self._connection().execute(_ANY_FAULT).fetchone()[0])
+
     def next_call_faults(self) -> list[Fault]:
         """Count one retry call; return the faults firing for it and use up counted ones.
 
         Calls are only counted while a fault exists, so a call without faults costs no write.
         """
-        if not self._connection().execute("SELECT EXISTS (SELECT 1 FROM faults)").fetchone()[0]:
+        if not self.has_faults():
             return []
         with self._write() as db:
             call = int(self._meta(db, "calls") or 0) + 1
@@ -313,7 +335,9 @@ class SqliteStore:
             (entry.method, entry.path, entry.accept, entry.media_type, entry.status,
              entry.time, entry.fault),
         )  # fmt: skip
-        db.execute("DELETE FROM journal WHERE id <= ?", ((cursor.lastrowid or 0) - JOURNAL_LIMIT,))
+        oldest_kept = (cursor.lastrowid or 0) - JOURNAL_LIMIT
+        if oldest_kept > 0:  # below the limit there is nothing to drop: save the statement
+            db.execute("DELETE FROM journal WHERE id <= ?", (oldest_kept,))
 
     def journal(self) -> list[JournalEntry]:
         """The journal, oldest first."""

@@ -1,0 +1,109 @@
+"""The retry route's common case, answered without Flask: the mock's throughput rests on it.
+
+A benchmark or a frontend polling the mock sends the same request again and again: a POST
+of the route with ``Content-Length: 0``, no query, no ``Origin`` and no fault configured.
+:class:`FastRetry` answers exactly that request with the same steps and the same bytes
+as the Flask view (:mod:`mock_server.service`): negotiate, write the journal entry in the
+retry's transaction, retry, write the envelope, ``200 OK`` with ``Content-Type`` then
+``Content-Length``. Flask's request, context, routing, hooks and CORS handling cost more
+than the retry itself; for this request none of them changes the answer:
+
+* no ``Origin``: the CORS extension adds no header;
+* no fault: the fault middleware does nothing (faults are checked first, in the database,
+  so a fault added through any worker applies to the very next call);
+* ``Content-Length: 0``: there is no body to read, limit or refuse with 411.
+
+Every other request (another method, a body, a query, an ``Origin``, a fault) goes to
+Flask unchanged, and so does a call whose retry transaction failed.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from flask import Flask
+
+from contract.negotiation import content_type_header, negotiate
+from contract.wire import write_http_error
+from mock_server.mock import Mock
+from mock_server.store import JournalEntry
+from mock_server.webapi import INTERNAL_ERROR_MESSAGE
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+__all__ = ["FastRetry"]
+
+# Clients send the same few header combinations again and again; negotiation is pure.
+_negotiate = functools.lru_cache(maxsize=256)(negotiate)
+
+
+class FastRetry:
+    """WSGI wrapper: the plain retry POST of ``route`` answered directly, the rest by ``app``."""
+
+    def __init__(self, app: WSGIApplication, flask_app: Flask, mock: Mock, route: str) -> None:
+        self._app = app
+        self._flask_app = flask_app
+        self._mock = mock
+        self._route = route
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        """Answer the plain retry call; hand anything else to the wrapped app."""
+        if not self._is_plain_retry(environ) or self._mock.store.has_faults():
+            return self._app(environ, start_response)
+        return self._retry(environ, start_response)
+
+    def _is_plain_retry(self, environ: WSGIEnvironment) -> bool:
+        return (
+            environ.get("REQUEST_METHOD") == "POST"
+            and environ.get("PATH_INFO") == self._route
+            and not environ.get("QUERY_STRING")
+            and environ.get("CONTENT_LENGTH") == "0"
+            and "HTTP_TRANSFER_ENCODING" not in environ
+            and "HTTP_ORIGIN" not in environ
+        )
+
+    def _retry(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        mock = self._mock
+        accept = environ.get("HTTP_ACCEPT")
+        media_type = _negotiate(
+            accept,
+            x_requested_with=environ.get("HTTP_X_REQUESTED_WITH"),
+            content_type=environ.get("CONTENT_TYPE"),
+        )
+        # The journal's time and the retry's time are read apart, as the Flask view does.
+        entry = JournalEntry(
+            method="POST", path=self._route, accept=accept, media_type=media_type,
+            status=200, time=mock.settings.clock.now().round_trip(), fault=None,
+        )  # fmt: skip
+        try:
+            call = mock.store.retry(mock.settings.clock.now(), journal=entry)
+        except Exception:
+            # The transaction rolled back, nothing was written: Flask's view runs the call
+            # again and answers (and journals) whatever it gives as it always does.
+            return self._app(environ, start_response)
+        try:
+            body = mock.body(mock.envelope(call), media_type)
+        except Exception:
+            # The call is written and journaled as 200 (as in the Flask view): only the
+            # answer turns into Web API's 500, logged like the Flask error handler does.
+            self._flask_app.logger.exception("unexpected error")
+            return _internal_error(media_type, start_response)
+        length = sum(len(chunk) for chunk in body)
+        start_response("200 OK", [
+            ("Content-Type", content_type_header(media_type)), ("Content-Length", str(length)),
+        ])  # fmt: skip
+        return body
+
+
+def _internal_error(media_type: str, start_response: StartResponse) -> list[bytes]:
+    """Web API's 500, as :func:`mock_server.webapi.http_error` writes it."""
+    body = write_http_error(INTERNAL_ERROR_MESSAGE, media_type)
+    chunks = [body] if isinstance(body, bytes) else body
+    start_response("500 Internal Server Error", [
+        ("Content-Type", content_type_header(media_type)),
+        ("Content-Length", str(sum(len(chunk) for chunk in chunks))),
+    ])  # fmt: skip
+    return chunks
