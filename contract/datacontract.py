@@ -42,6 +42,7 @@ __all__ = [
     "XSI_NS",
     "QName",
     "clr_namespace_uri",
+    "collection_name",
     "contract_name",
     "declared_prefix",
     "namespace_to_declare",
@@ -128,16 +129,18 @@ def contract_name(clr_type: ClrType) -> QName:
         case NullableType(inner=inner):
             return contract_name(inner)
         case ArrayType(item=item):
-            return _collection_name(contract_name(item))
+            return collection_name(contract_name(item))
         case DictionaryType(key=key, value=value):
             key_value = QName(_generic_name("KeyValue", (key, value)), ARRAYS_NS)
-            return _collection_name(key_value)
+            return collection_name(key_value)
         case ComplexRef(clr_namespace=clr_ns, name=name, generic_args=args):
             local = _generic_name(name, args) if args else name
             return QName(local, clr_type.contract_namespace or clr_namespace_uri(clr_ns))
 
 
-def _collection_name(item: QName) -> QName:
+def collection_name(item: QName) -> QName:
+    """``ArrayOf`` + the item's name, in the item's namespace, or in the Arrays namespace
+    when the item is a built-in XSD type (``GetCollectionStableName``)."""
     namespace = ARRAYS_NS if item.namespace in _BUILT_IN_NAMESPACES else item.namespace
     return QName("ArrayOf" + item.name, namespace)
 

@@ -25,17 +25,13 @@ from contract.clr import (
 from contract.datacontract import (
     ARRAYS_NS,
     SCHEMA_NS,
-    SERIALIZATION_NS,
     QName,
-    clr_namespace_uri,
+    collection_name,
     contract_name,
     xml_member_order,
 )
 
 __all__ = ["ContractSet", "GenericInfo", "Particle", "TypeDef"]
-
-_BUILT_IN_NAMESPACES = frozenset({SCHEMA_NS, SERIALIZATION_NS})
-_SYSTEM_NS = clr_namespace_uri("System")
 
 
 @dataclass(frozen=True)
@@ -78,7 +74,7 @@ class TypeDef:
 # DateTimeOffset is the one primitive the exporter writes as a complex type, a struct in the
 # System namespace with two required members.
 _DATETIMEOFFSET = TypeDef(
-    QName("DateTimeOffset", _SYSTEM_NS),
+    contract_name(PrimitiveType(Primitive.DATETIMEOFFSET)),
     (
         Particle("DateTime", QName("dateTime", SCHEMA_NS), nillable=False),
         Particle("OffsetMinutes", QName("short", SCHEMA_NS), nillable=False),
@@ -116,8 +112,7 @@ def _generic_info(clr_type: ClrType) -> GenericInfo:
     else:
         name, parameters = template[0], tuple(_generic_info(arg) for arg in template[1])
     for _ in range(levels):
-        namespace = ARRAYS_NS if name.namespace in _BUILT_IN_NAMESPACES else name.namespace
-        name = QName("ArrayOf" + name.name, namespace)
+        name = collection_name(name)
     return GenericInfo(name.name, name.namespace, parameters)
 
 
