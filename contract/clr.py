@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 __all__ = [
+    "INTEGER_RANGES",
     "ArrayType",
     "ClrType",
     "ComplexRef",
@@ -64,6 +65,14 @@ class Primitive(enum.Enum):
 _REFERENCE_PRIMITIVES = frozenset(
     {Primitive.STRING, Primitive.URI, Primitive.BYTE_ARRAY, Primitive.OBJECT}
 )
+
+INTEGER_RANGES: dict[Primitive, tuple[int, int]] = {
+    Primitive.BYTE: (0, 2**8 - 1),
+    Primitive.INT16: (-(2**15), 2**15 - 1),
+    Primitive.INT32: (-(2**31), 2**31 - 1),
+    Primitive.INT64: (-(2**63), 2**63 - 1),
+}
+"""The lowest and highest value of each CLR integer type."""
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import decimal
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field, Strict
+
+from contract.clr import INTEGER_RANGES, Primitive
 
 __all__ = [
     "Boolean",
@@ -29,16 +31,22 @@ __all__ = [
 Boolean = Annotated[bool, Strict()]
 """``System.Boolean``: JSON true/false only."""
 
-Byte = Annotated[int, Strict(), Field(ge=0, le=255)]
+
+def _range(primitive: Primitive) -> Any:
+    low, high = INTEGER_RANGES[primitive]
+    return Field(ge=low, le=high)
+
+
+Byte = Annotated[int, Strict(), _range(Primitive.BYTE)]
 """``System.Byte``: 0 to 255."""
 
-Int16 = Annotated[int, Strict(), Field(ge=-(2**15), le=2**15 - 1)]
+Int16 = Annotated[int, Strict(), _range(Primitive.INT16)]
 """``System.Int16``."""
 
-Int32 = Annotated[int, Strict(), Field(ge=-(2**31), le=2**31 - 1)]
+Int32 = Annotated[int, Strict(), _range(Primitive.INT32)]
 """``System.Int32``: -2147483648 to 2147483647."""
 
-Int64 = Annotated[int, Strict(), Field(ge=-(2**63), le=2**63 - 1)]
+Int64 = Annotated[int, Strict(), _range(Primitive.INT64)]
 """``System.Int64``."""
 
 Single = Annotated[float, Field(allow_inf_nan=False)]

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from contract.clr import (
+    INTEGER_RANGES,
     ArrayType,
     ClrType,
     ComplexRef,
@@ -46,18 +47,18 @@ _GUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$
 _TIMESPAN_PATTERN = r"^-?(\d+\.)?\d{2}:\d{2}:\d{2}(\.\d{1,7})?$"
 
 
-def _integer(fmt: str, bits: int, *, signed: bool = True) -> dict[str, Any]:
-    low, high = (-(2 ** (bits - 1)), 2 ** (bits - 1) - 1) if signed else (0, 2**bits - 1)
+def _integer(fmt: str, primitive: Primitive) -> dict[str, Any]:
+    low, high = INTEGER_RANGES[primitive]
     return {"type": "integer", "format": fmt, "minimum": low, "maximum": high}
 
 
 # Json.NET's JSON form of each scalar (DateTime apart: it depends on the service).
 _PRIMITIVE_SCHEMAS: dict[Primitive, dict[str, Any]] = {
     Primitive.BOOLEAN: {"type": "boolean"},
-    Primitive.BYTE: _integer("uint8", 8, signed=False),
-    Primitive.INT16: _integer("int16", 16),
-    Primitive.INT32: _integer("int32", 32),
-    Primitive.INT64: _integer("int64", 64),
+    Primitive.BYTE: _integer("uint8", Primitive.BYTE),
+    Primitive.INT16: _integer("int16", Primitive.INT16),
+    Primitive.INT32: _integer("int32", Primitive.INT32),
+    Primitive.INT64: _integer("int64", Primitive.INT64),
     Primitive.SINGLE: {"type": "number", "format": "float"},
     Primitive.DOUBLE: {"type": "number", "format": "double"},
     Primitive.DECIMAL: {"type": "number", "format": "decimal"},

@@ -28,6 +28,7 @@ from decimal import Decimal
 from typing import Any, NoReturn
 
 from contract.clr import (
+    INTEGER_RANGES,
     ArrayType,
     ClrType,
     ComplexRef,
@@ -54,13 +55,6 @@ __all__ = [
     "normalize_newlines",
     "require_supported",
 ]
-
-INTEGER_RANGES: dict[Primitive, tuple[int, int]] = {
-    Primitive.BYTE: (0, 255),
-    Primitive.INT16: (-(2**15), 2**15 - 1),
-    Primitive.INT32: (-(2**31), 2**31 - 1),
-    Primitive.INT64: (-(2**63), 2**63 - 1),
-}
 
 SUPPORTED_PRIMITIVES = frozenset(
     {
