@@ -26,6 +26,7 @@ from typing import Any, cast
 from lxml import etree
 
 from contract.clr import (
+    GUID_D_PATTERN,
     ArrayType,
     ClrType,
     ComplexRef,
@@ -45,7 +46,7 @@ __all__ = ["JsonAcceptor", "XmlAcceptor", "json_acceptor", "xml_acceptor"]
 JsonAcceptor = Callable[[bytes], bool]
 XmlAcceptor = Callable[[etree._Element], bool]
 
-_GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}").fullmatch
+_GUID = re.compile(GUID_D_PATTERN).fullmatch
 # Calendar dates every parser accepts: days 29-31 only in months that always have them
 # (29 February goes to the exact check), year 0001-9999, times within the day.
 _DAY = (

@@ -23,6 +23,7 @@ from conformance.failures import JsonFailure
 from conformance.fastcheck import json_acceptor
 from conformance.reading import BodyReading
 from contract.clr import (
+    GUID_D_PATTERN,
     ArrayType,
     ClrType,
     ComplexRef,
@@ -46,7 +47,7 @@ __all__ = [
     "read_json_body",
 ]
 
-GUID_D_FORMAT = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+GUID_D_FORMAT = re.compile(f"^{GUID_D_PATTERN}$")
 _TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
 _FLOAT_TYPES = frozenset({Primitive.DOUBLE, Primitive.SINGLE, Primitive.DECIMAL})
 

@@ -24,6 +24,7 @@ from conformance.failures import XmlFailure
 from conformance.fastcheck import xml_acceptor
 from conformance.reading import BodyReading
 from contract.clr import (
+    GUID_D_PATTERN,
     ArrayType,
     ClrType,
     ComplexRef,
@@ -40,7 +41,7 @@ from contract.wire.values import INTEGER_RANGES
 
 __all__ = ["XmlReading", "XmlSyntaxError", "parse_xml", "read_xml_body"]
 
-_GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_GUID = re.compile(GUID_D_PATTERN)
 _INT = re.compile(r"^[+-]?[0-9]+$")
 _BOOLEANS = {"true": True, "false": False, "1": True, "0": False}
 _XML_SPACE = " \t\r\n"
@@ -347,7 +348,8 @@ def _lexical(primitive: Primitive, text: str) -> tuple[Any, str]:
     if primitive is Primitive.BOOLEAN:
         return (_BOOLEANS[text], "") if text in _BOOLEANS else (None, "true or false")
     if primitive is Primitive.GUID:
-        return (uuid.UUID(text), "") if _GUID.match(text) else (None, "a lowercase D-format GUID")
+        valid = _GUID.fullmatch(text) is not None  # match() would let a final "\n" through
+        return (uuid.UUID(text), "") if valid else (None, "a lowercase D-format GUID")
     if primitive is Primitive.DATETIME:
         try:
             return NetDateTime.parse(text), ""

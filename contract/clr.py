@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 __all__ = [
+    "GUID_D_PATTERN",
     "INTEGER_RANGES",
     "ArrayType",
     "ClrType",
@@ -73,6 +74,9 @@ INTEGER_RANGES: dict[Primitive, tuple[int, int]] = {
     Primitive.INT64: (-(2**63), 2**63 - 1),
 }
 """The lowest and highest value of each CLR integer type."""
+
+GUID_D_PATTERN = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+"""``Guid.ToString("D")``, lowercase: how Json.NET and DataContractSerializer write a GUID."""
 
 
 @dataclass(frozen=True)

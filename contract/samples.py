@@ -25,7 +25,7 @@ from urllib.parse import unquote
 
 from lxml import etree
 
-from contract.clr import Primitive
+from contract.clr import GUID_D_PATTERN, Primitive
 from contract.datacontract import DATACONTRACT_BASE_NS
 from contract.endpoint import JsonDateFormat
 from contract.netdatetime import NetDateTime
@@ -41,8 +41,8 @@ __all__ = [
     "parse_xml_sample",
 ]
 
-_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,7})?(Z|[+-]\d{2}:\d{2})?$")
+_GUID = re.compile(f"^{GUID_D_PATTERN}$", re.IGNORECASE)
+_DATE = re.compile(JsonDateFormat.ROUND_TRIP.pattern)
 _TIME_SPAN = re.compile(r"^-?(\d+\.)?\d{2}:\d{2}:\d{2}(\.\d{1,7})?$")
 _URI = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 _INTEGER = re.compile(r"^[+-]?\d+$")

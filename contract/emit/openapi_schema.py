@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from contract.clr import (
+    GUID_D_PATTERN,
     INTEGER_RANGES,
     ArrayType,
     ClrType,
@@ -43,7 +44,7 @@ __all__ = ["SCHEMAS_POINTER", "SchemaBuilder", "constraint_keywords"]
 SCHEMAS_POINTER = "#/components/schemas/"
 _COMPONENT_NAME = re.compile(r"[A-Za-z0-9._-]+")
 
-_GUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+_GUID_PATTERN = f"^{GUID_D_PATTERN}$"
 _TIMESPAN_PATTERN = r"^-?(\d+\.)?\d{2}:\d{2}:\d{2}(\.\d{1,7})?$"
 
 

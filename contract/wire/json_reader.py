@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any, NoReturn
 
 from contract.clr import (
+    GUID_D_PATTERN,
     ArrayType,
     ClrType,
     ComplexRef,
@@ -44,8 +45,8 @@ __all__ = ["read_json", "values_from_json"]
 Path = tuple[str | int, ...]
 DateParser = Callable[[str], NetDateTime]
 
-_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-_WALL_CLOCK_Z = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
+_GUID = re.compile(GUID_D_PATTERN, re.IGNORECASE)
+_WALL_CLOCK_Z = re.compile(JsonDateFormat.WALL_CLOCK_Z.pattern)
 _SPECIAL_DOUBLES = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 
 

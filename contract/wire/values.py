@@ -28,6 +28,7 @@ from decimal import Decimal
 from typing import Any, NoReturn
 
 from contract.clr import (
+    GUID_D_PATTERN,
     INTEGER_RANGES,
     ArrayType,
     ClrType,
@@ -72,7 +73,7 @@ SUPPORTED_PRIMITIVES = frozenset(
 )
 
 
-_GUID_TEXT = re.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_GUID_TEXT = re.compile(GUID_D_PATTERN)
 
 
 class GuidText(str):

@@ -25,6 +25,7 @@ from typing import Any, NoReturn
 from lxml import etree
 
 from contract.clr import (
+    GUID_D_PATTERN,
     ArrayType,
     ClrType,
     ComplexRef,
@@ -50,7 +51,7 @@ _XML_SPACE = " \t\n\r"
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 _DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)")
 _DOUBLE = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
-_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_GUID = re.compile(GUID_D_PATTERN, re.IGNORECASE)
 
 
 def read_xml(body: bytes | etree._Element, contract: EndpointContract) -> Any:
