@@ -91,18 +91,20 @@ class FastRetry:
             # answer turns into Web API's 500, logged like the Flask error handler does.
             self._flask_app.logger.exception("unexpected error")
             return _internal_error(media_type, start_response)
-        length = sum(len(chunk) for chunk in body)
-        start_response("200 OK", [
-            ("Content-Type", content_type_header(media_type)), ("Content-Length", str(length)),
-        ])  # fmt: skip
-        return body
+        return _answer("200 OK", body, media_type, start_response)
 
 
 def _internal_error(media_type: str, start_response: StartResponse) -> list[bytes]:
     """Web API's 500, as :func:`mock_server.webapi.http_error` writes it."""
-    body = write_http_error(INTERNAL_ERROR_MESSAGE, media_type)
-    chunks = [body] if isinstance(body, bytes) else body
-    start_response("500 Internal Server Error", [
+    body = [write_http_error(INTERNAL_ERROR_MESSAGE, media_type)]
+    return _answer("500 Internal Server Error", body, media_type, start_response)
+
+
+def _answer(
+    status: str, chunks: list[bytes], media_type: str, start_response: StartResponse
+) -> list[bytes]:
+    """Start the response with the headers Flask's path sends, in its order."""
+    start_response(status, [
         ("Content-Type", content_type_header(media_type)),
         ("Content-Length", str(sum(len(chunk) for chunk in chunks))),
     ])  # fmt: skip
