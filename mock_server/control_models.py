@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from contract.clr import INTEGER_RANGES, Primitive
 from contract.models import InvoiceSendingStatusVo
 from contract.netdatetime import NetDateTime
 from mock_server.scenarios import MAX_FAILED
@@ -38,7 +39,7 @@ __all__ = [
     "explicit_invoices",
 ]
 
-INT32_MAX = 2**31 - 1
+INT32_MAX = INTEGER_RANGES[Primitive.INT32][1]  # SendingAttempts is a .NET int
 MAX_LATENCY_MS = 120_000
 DEFAULT_LATENCY_MS = 1000
 MAX_FAULT_CALLS = 1_000_000
