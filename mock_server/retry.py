@@ -12,10 +12,13 @@ One call of ``POST api/v1/billing/invoices/retryallfailed``:
 4. returns exactly those invoices, updated, in the same order.
 
 Outcomes: a scripted outcome for the invoice if one is left (consumed), otherwise a draw
-against the scenario's success rate for the switch. The draw is a hash of (seed, invoice,
-attempt), not a shared random generator, so it does not depend on which worker process
-serves the call or on how calls interleave. The store runs a call in one write
-transaction, so concurrent calls never retry the same failure twice.
+against the scenario's success rate for the switch. The draw is a function of (seed,
+invoice, attempt), not a shared random generator, so it does not depend on which worker
+process serves the call or on how calls interleave: the invoice id is hashed once (a
+64-bit :func:`invoice_key`, kept by the store per set of invoices) and each draw mixes that
+key with the seed and the attempt number (SplitMix64's finaliser), which costs a few
+integer operations where a hash per attempt cost a microsecond and more. The store runs a
+call in one write transaction, so concurrent calls never retry the same failure twice.
 """
 
 from __future__ import annotations
@@ -30,10 +33,12 @@ from mock_server.invoices import Invoice
 from mock_server.scenarios import Scenario
 from mock_server.vocabulary import ABANDONED, FAILED, FAILURE_REASONS, SENT, abandoned_reason
 
-__all__ = ["Attempts", "RetryOutcome", "draw", "retry_failed"]
+__all__ = ["Attempts", "RetryOutcome", "draw", "draw_keyed", "invoice_key", "retry_failed"]
 
-_UNIT = float(2**64)
-_LOW_HALF = 2**64 - 1
+_MASK = 2**64 - 1
+_SEED_STEP = 0xD1B54A32D192ED03  # odd constants: distinct seeds and attempts never collide
+_ATTEMPT_STEP = 0x9E3779B97F4A7C15
+_UNIT = 2.0**-53
 
 
 @dataclass(frozen=True)
@@ -44,15 +49,25 @@ class RetryOutcome:
     scenario: Scenario
 
 
-def draw(seed: int, invoice_id: uuid.UUID | str, attempt: int) -> tuple[float, str]:
-    """A uniform number in [0, 1) and a failure reason, fixed by (seed, invoice, attempt).
+def invoice_key(invoice_id: uuid.UUID | str) -> int:
+    """The 64-bit key of an invoice's draws (``invoice_id`` as UUID or lowercase ``D`` text)."""
+    digest = hashlib.blake2b(str(invoice_id).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big")
 
-    ``invoice_id`` is a UUID or its lowercase ``D`` text (the same draw either way).
-    """
-    digest = hashlib.blake2b(f"{seed}:{invoice_id}:{attempt}".encode(), digest_size=16).digest()
-    # One conversion: the first 8 bytes are the high half, the last 8 the low half.
-    value = int.from_bytes(digest, "big")
-    return (value >> 64) / _UNIT, FAILURE_REASONS[(value & _LOW_HALF) % len(FAILURE_REASONS)]
+
+def draw_keyed(seed: int, key: int, attempt: int) -> tuple[float, str]:
+    """:func:`draw` for an invoice whose :func:`invoice_key` is ``key``."""
+    z = (key + seed * _SEED_STEP + attempt * _ATTEMPT_STEP) & _MASK
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
+    z ^= z >> 31
+    # The high 53 bits give the number, the low 32 the reason: independent bits of z.
+    return (z >> 11) * _UNIT, FAILURE_REASONS[(z & 0xFFFFFFFF) % len(FAILURE_REASONS)]
+
+
+def draw(seed: int, invoice_id: uuid.UUID | str, attempt: int) -> tuple[float, str]:
+    """A uniform number in [0, 1) and a failure reason, fixed by (seed, invoice, attempt)."""
+    return draw_keyed(seed, invoice_key(invoice_id), attempt)
 
 
 class Attempts:
@@ -66,6 +81,7 @@ class Attempts:
 
     def __init__(self, scenario: Scenario) -> None:
         self._scenario = scenario
+        self._seed = scenario.seed
         self._keys = {str(key): key for key in scenario.outcomes}
         self._scripts = {str(key): script for key, script in scenario.outcomes.items()}
         self._success_rate = scenario.success_rate
@@ -74,9 +90,14 @@ class Attempts:
         # one is stored (scenario() drops it).
         self.used_scripts = any(not script for script in self._scripts.values())
 
-    def outcome(self, invoice_id: str, system: str | None, attempt: int) -> tuple[str | None, str]:
-        """``Reason`` and ``Status`` (declaration order) of ``invoice_id`` after ``attempt``."""
-        unit, reason = draw(self._scenario.seed, invoice_id, attempt)
+    def outcome(
+        self, invoice_id: str, key: int, system: str | None, attempt: int
+    ) -> tuple[str | None, str]:
+        """``Reason`` and ``Status`` (declaration order) of ``invoice_id`` after ``attempt``.
+
+        ``key`` is the invoice's :func:`invoice_key`.
+        """
+        unit, reason = draw_keyed(self._seed, key, attempt)
         script = self._scripts.get(invoice_id) if self._scripts else None
         if script:
             accepted, self._scripts[invoice_id] = script[0], script[1:]
@@ -102,8 +123,9 @@ def retry_failed(
     attempts = Attempts(scenario)
     retried = []
     for invoice in failed:
+        invoice_id = str(invoice.invoice_id)
         reason, status = attempts.outcome(
-            str(invoice.invoice_id), invoice.system, invoice.sending_attempts + 1
+            invoice_id, invoice_key(invoice_id), invoice.system, invoice.sending_attempts + 1
         )
         retried.append(invoice.retried(status=status, reason=reason, at=now))
     return RetryOutcome(retried, attempts.scenario())

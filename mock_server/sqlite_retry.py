@@ -20,13 +20,14 @@ from dataclasses import dataclass
 from contract.netdatetime import NetDateTime
 from contract.wire.values import GuidText
 from mock_server.invoices import Invoice
-from mock_server.retry import Attempts
+from mock_server.retry import Attempts, invoice_key
 from mock_server.store import RetriedInvoice
 from mock_server.vocabulary import FAILED
 
 __all__ = ["FixedColumns", "new_generation", "retry_rows"]
 
-Fixed = tuple[GuidText, GuidText, GuidText, str | None, str | None]
+# practice, encounter and invoice ids, the invoice's draw key, System, SendingType
+Fixed = tuple[GuidText, GuidText, GuidText, int, str | None, str | None]
 
 _SELECT_FAILED = "SELECT position, attempts FROM invoices WHERE status = ? ORDER BY position"
 _SELECT_FIXED = (
@@ -41,7 +42,11 @@ def new_generation() -> str:
 
 @dataclass(frozen=True)
 class FixedColumns:
-    """The columns no retry changes, by position, for one generation of the invoices."""
+    """The columns no retry changes, by position, for one generation of the invoices.
+
+    With each invoice's draw key (:func:`~mock_server.retry.invoice_key`): the id's hash is
+    taken once per generation, not once per attempt.
+    """
 
     generation: str
     by_position: dict[int, Fixed]
@@ -49,25 +54,31 @@ class FixedColumns:
     @classmethod
     def of(cls, generation: str, invoices: Iterable[tuple[int, Invoice]]) -> FixedColumns:
         """The columns of ``invoices`` (position, invoice), as just written."""
-        # str(UUID) is the lowercase D form: GuidText without the (costly) check.
-        text = GuidText.unchecked
-        return cls(generation, {
-            position: (text(str(invoice.practice_id)), text(str(invoice.encounter_id)),
-                       text(str(invoice.invoice_id)), invoice.system, invoice.sending_type)
+        return cls.from_columns(generation, (
+            (position, str(invoice.practice_id), str(invoice.encounter_id),
+             str(invoice.invoice_id), invoice.system, invoice.sending_type)
             for position, invoice in invoices
-        })  # fmt: skip
+        ))  # fmt: skip
 
     @classmethod
     def load(cls, db: sqlite3.Connection, generation: str) -> FixedColumns:
         """The columns as the database holds them now."""
-        # The ids were written by this store from uuid.UUID, so they are the D form.
-        text = GuidText.unchecked
         cursor = db.cursor()
         cursor.row_factory = None
+        return cls.from_columns(generation, cursor.execute(_SELECT_FIXED))
+
+    @classmethod
+    def from_columns(
+        cls, generation: str, rows: Iterable[tuple[int, str, str, str, str | None, str | None]]
+    ) -> FixedColumns:
+        """From (position, practice, encounter, invoice, system, sending type) rows."""
+        # The ids were written by this store from uuid.UUID, so they are the D form:
+        # GuidText without the (costly) check.
+        text = GuidText.unchecked
         return cls(generation, {
-            position: (text(practice), text(encounter), text(invoice), system, sending_type)
-            for position, practice, encounter, invoice, system, sending_type
-            in cursor.execute(_SELECT_FIXED)
+            position: (text(practice), text(encounter), text(invoice), invoice_key(invoice),
+                       system, sending_type)
+            for position, practice, encounter, invoice, system, sending_type in rows
         })  # fmt: skip
 
 
@@ -83,8 +94,8 @@ def retry_rows(
     kept: list[tuple[str | None, int]] = []
     changed: list[tuple[str | None, str, int]] = []
     for position, tries in rows:
-        practice, encounter, invoice, system, sending_type = by_position[position]
-        reason, status = outcome(invoice, system, tries + 1)
+        practice, encounter, invoice, key, system, sending_type = by_position[position]
+        reason, status = outcome(invoice, key, system, tries + 1)
         retried.append(
             (practice, encounter, invoice, reason, status, system, now, tries + 1, sending_type)
         )
