@@ -1,10 +1,11 @@
-"""``python -m mock_server`` / ``retry-mock``: serve the mock under gunicorn.
+"""``python -m mock_server`` / ``retry-mock``: serve the mock under granian (or gunicorn).
 
-The master process validates the options (bad ones, and a ``--db`` SQLite cannot use,
-exit 2 with a one-line message), prepares the database (a temporary one unless ``--db``;
-an existing ``--db`` keeps its state unless ``--reseed``), builds the app once, binds,
-prints the URL with the port actually bound (``--port 0`` picks a free one) and forks the
-workers, which share the state through the database. SIGTERM and SIGINT stop it cleanly;
+The main process validates the options (bad ones, a port nothing can listen on, and a
+``--db`` SQLite cannot use, exit 2 with a one-line message), prepares the database (a
+temporary one unless ``--db``; an existing ``--db`` keeps its state unless ``--reseed``),
+builds the app once, prints the URL with the port it serves on (``--port 0`` picks a free
+one) and forks the workers (:mod:`mock_server.servers`), which share the state through
+the database. SIGTERM and SIGINT stop it cleanly;
 a temporary database is removed then.
 """
 
@@ -21,15 +22,13 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from flask import Flask
-from gunicorn.app.base import BaseApplication
 
 from mock_server.app import create_app
 from mock_server.scenarios import SCENARIO_NAMES
+from mock_server.servers import SERVERS, free_to_listen, serve
 from mock_server.settings import DEFAULTS, Settings, SettingsError
 
 __all__ = ["main", "parse_options"]
-
-WORKER_TIMEOUT_S = 300  # a retry call over 100,000 invoices takes seconds, not minutes
 
 
 class _Parser(argparse.ArgumentParser):
@@ -38,22 +37,6 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         """Print ``retry-mock: error: message`` and exit 2."""
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
-
-
-class _Server(BaseApplication):  # type: ignore[misc]
-    """gunicorn serving one prebuilt app (``preload_app``: workers fork from it)."""
-
-    def __init__(self, app: Flask, options: dict[str, Any]) -> None:
-        self._app = app
-        self._options = options
-        super().__init__()
-
-    def load_config(self) -> None:
-        for key, value in self._options.items():
-            self.cfg.set(key, value)
-
-    def load(self) -> Flask:
-        return self._app
 
 
 def _non_negative(text: str) -> int:
@@ -92,7 +75,9 @@ def _parser() -> argparse.ArgumentParser:
     add = parser.add_argument
     add("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
     add("--port", type=_port, default=5000, help="TCP port (default 5000)")
-    add("--workers", type=_positive, default=2, help="gunicorn worker processes (default 2)")
+    add("--workers", type=_positive, default=2, help="worker processes (default 2)")
+    add("--server", choices=SERVERS, default="granian",
+        help="HTTP server: granian (fast, default) or gunicorn (see the README)")  # fmt: skip
     add("--seed", type=int, default=1, help="seed of the invoices and every draw (default 1)")
     add(
         "--failed",
@@ -144,19 +129,33 @@ def _option_name(message: str) -> str:
 def main(argv: Sequence[str] | None = None) -> None:
     """Serve until SIGTERM or SIGINT."""
     options, config = parse_options(argv)
+    port = _port_or_exit(options.host, options.port)
     master = os.getpid()
     temporary = None if options.db else tempfile.mkdtemp(prefix="retry-mock-")
     if temporary is not None:
         config["DATABASE"] = Path(temporary) / "mock.sqlite3"
     try:
         app = _app_or_exit(config)
-        announce = f"(scenario {options.scenario}, state in {config['DATABASE']})"
-        _Server(app, _gunicorn_options(options, announce)).run()
+        details = f"(scenario {options.scenario}, {options.server}, state in {config['DATABASE']})"
+        ready = _announcer(options.host, port, details)
+        serve(options.server, app, host=options.host, port=port, workers=options.workers,
+              ready=ready)  # fmt: skip
     finally:
-        # Worker processes leave gunicorn by SystemExit through this frame too: only the
-        # master owns the temporary database.
+        # Only the main process owns the temporary database (a gunicorn worker leaves
+        # through this frame too).
         if temporary is not None and os.getpid() == master:
             shutil.rmtree(temporary, ignore_errors=True)
+
+
+def _port_or_exit(host: str, port: int) -> int:
+    """The port to serve on (a free one for 0), or exit 2 when nothing can listen there."""
+    try:
+        return free_to_listen(host, port)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        print(f"retry-mock: error: cannot listen on {host}:{port}: {reason}",
+              file=sys.stderr, flush=True)  # fmt: skip
+        raise SystemExit(2) from None
 
 
 def _app_or_exit(config: dict[str, Any]) -> Flask:
@@ -169,32 +168,14 @@ def _app_or_exit(config: dict[str, Any]) -> Flask:
         raise SystemExit(2) from None
 
 
-def _announcer(host: str, details: str) -> Callable[[Any], None]:
-    """gunicorn's ``when_ready`` hook: print the URL with the port the listener is bound to."""
+def _announcer(host: str, port: int, details: str) -> Callable[[], None]:
+    """The server's ready hook: print the URL once, in the main process, before workers."""
 
-    def when_ready(server: Any) -> None:
-        # Runs in the master after binding and before the workers start, so the URL is
-        # printed only once and names the real port even for --port 0.
-        port = server.LISTENERS[0].getsockname()[1]
+    def ready() -> None:
         shown = f"[{host}]" if ":" in host else host
         print(f"retry mock: http://{shown}:{port} {details}", file=sys.stderr, flush=True)
 
-    return when_ready
-
-
-def _gunicorn_options(options: argparse.Namespace, details: str) -> dict[str, Any]:
-    return {
-        "bind": f"{options.host}:{options.port}",
-        "workers": options.workers,
-        "worker_class": "sync",
-        "preload_app": True,
-        "timeout": WORKER_TIMEOUT_S,
-        "graceful_timeout": 5,
-        "accesslog": None,
-        "errorlog": "-",
-        "loglevel": "warning",
-        "when_ready": _announcer(options.host, details),
-    }
+    return ready
 
 
 if __name__ == "__main__":

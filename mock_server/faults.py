@@ -7,8 +7,9 @@ calls - the same decision in every worker process); then, in the order they were
 ``latency``           sleep ``latency_ms``, then answer normally (adds up with others)
 ``http-500``          Web API's 500 ``{"Message":"An error has occurred."}``, negotiated
 ``envelope-failure``  the ``external-down`` envelope (200, ``Sucess`` false)
-``drop-connection``   shut the socket down without any response (under gunicorn); under
-                      a WSGI test client :class:`ConnectionDropped` is raised instead
+``drop-connection``   close the connection without a complete response (see
+                      :mod:`mock_server.servers`); under a WSGI test client
+                      :class:`ConnectionDropped` is raised instead
 ``malformed-body``    the normal 200 with its Content-Type, the body cut in half
                       (Content-Length matches the cut body)
 
@@ -33,7 +34,7 @@ __all__ = ["ConnectionDropped", "register_faults"]
 
 
 class ConnectionDropped(ConnectionError):
-    """The drop-connection fault fired outside gunicorn, where no socket can be closed."""
+    """The drop-connection fault fired outside a server, where no connection can be closed."""
 
 
 def register_faults(app: Flask, *, route: str) -> None:
@@ -75,15 +76,19 @@ def _answer(fault: Fault) -> Response | None:
 
 
 def _drop() -> Response:
-    connection = request.environ.get("gunicorn.socket")
     g.mock_dropped = True
-    if not isinstance(connection, socket.socket):
-        record_request(status=None, media_type=None)
-        raise ConnectionDropped(
-            "drop-connection fault: the server would close the connection without a response"
-        )
-    # Shut down, do not close: gunicorn still owns the descriptor, gets EPIPE on its write
-    # (which it ignores) and closes it when the request ends.
-    with contextlib.suppress(OSError):
-        connection.shutdown(socket.SHUT_RDWR)
-    return Response(status=200)
+    connection = request.environ.get("gunicorn.socket")
+    if isinstance(connection, socket.socket):
+        # Shut down, do not close: gunicorn still owns the descriptor, gets EPIPE on its
+        # write (which it ignores) and closes it when the request ends.
+        with contextlib.suppress(OSError):
+            connection.shutdown(socket.SHUT_RDWR)
+        return Response(status=200)
+    if request.environ.get("SERVER_SOFTWARE") == "Granian":
+        # No socket is handed out: declare a body and send none. granian closes the
+        # connection when the body ends short, before or just after the status line.
+        return Response(iter(()), status=200, headers={"Content-Length": "1"})
+    record_request(status=None, media_type=None)
+    raise ConnectionDropped(
+        "drop-connection fault: the server would close the connection without a response"
+    )

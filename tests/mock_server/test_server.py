@@ -1,7 +1,8 @@
-"""The mock as users run it: ``python -m mock_server`` under gunicorn on loopback."""
+"""The mock as users run it: ``python -m mock_server`` under granian or gunicorn on loopback."""
 
 from __future__ import annotations
 
+import http.client
 import os
 import re
 import selectors
@@ -54,8 +55,12 @@ def test_parallel_clients_never_get_the_same_failure_retried_twice() -> None:
     assert len(pairs) == len(start) * CLIENTS * CALLS_PER_CLIENT
 
 
-def test_drop_connection_closes_the_socket_and_the_server_keeps_serving() -> None:
-    with live_mock("--workers", "1") as mock:
+SERVERS = pytest.mark.parametrize("server", ["granian", "gunicorn"])
+
+
+@SERVERS
+def test_drop_connection_closes_the_socket_and_the_server_keeps_serving(server: str) -> None:
+    with live_mock("--workers", "1", "--server", server) as mock:
         httpx.post(mock.url + "/__mock/faults", json={"kind": "drop-connection"})
         with pytest.raises(httpx.TransportError):
             _post(mock.url)
@@ -64,9 +69,53 @@ def test_drop_connection_closes_the_socket_and_the_server_keeps_serving() -> Non
     assert journal[0]["status"] is None and journal[0]["fault"] == "drop-connection"
 
 
+def _raw_post(port: int) -> bytes:
+    request = f"POST {ROUTE} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n"
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(f"{request}Connection: close\r\n\r\n".encode())
+        return connection.makefile("rb").read()
+
+
+def test_gunicorn_drops_before_any_byte_and_keeps_header_case() -> None:
+    with live_mock("--workers", "1", "--server", "gunicorn") as mock:
+        answered = _raw_post(mock.port)
+        httpx.post(mock.url + "/__mock/faults", json={"kind": "drop-connection"})
+        dropped = _raw_post(mock.port)
+    assert dropped == b""
+    assert b"\r\nContent-Type: application/json; charset=utf-8\r\n" in answered
+
+
+def test_granian_keeps_the_connection_alive_between_calls() -> None:
+    with live_mock("--workers", "1") as mock:
+        connection = http.client.HTTPConnection("127.0.0.1", mock.port, timeout=10)
+        statuses, sockets = [], []
+        for _ in range(3):
+            connection.request("POST", ROUTE, headers={"Content-Length": "0"})
+            response = connection.getresponse()
+            response.read()
+            statuses.append(response.status)
+            sockets.append(connection.sock)
+        connection.close()
+    assert statuses == [200, 200, 200]
+    assert sockets[0] is not None and sockets == [sockets[0]] * 3
+
+
+def test_port_in_use_exits_2_with_one_line() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        result = _run(sys.executable, "-m", "mock_server", "--port", str(taken.getsockname()[1]))
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("retry-mock: error: cannot listen on 127.0.0.1:")
+
+
+@SERVERS
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
-def test_signal_stops_the_mock_cleanly_and_removes_its_temporary_database(sig: int) -> None:
-    with live_mock("--workers", "2") as mock:
+def test_signal_stops_the_mock_cleanly_and_removes_its_temporary_database(
+    server: str, sig: int
+) -> None:
+    with live_mock("--workers", "2", "--server", server) as mock:
         code = mock.stop(sig)
         assert mock.process.stderr is not None
         stderr = mock.process.stderr.read().decode()
@@ -106,8 +155,9 @@ def _raw_post_without_length(port: int) -> bytes:
         return connection.makefile("rb").read()
 
 
-def test_live_http_behaviour_matches_web_api() -> None:
-    with live_mock("--workers", "1") as mock:
+@SERVERS
+def test_live_http_behaviour_matches_web_api(server: str) -> None:
+    with live_mock("--workers", "1", "--server", server) as mock:
         no_length = _raw_post_without_length(mock.port)
         get = httpx.get(mock.url + "/API/V1/billing/invoices/retryallfailed/")
         xml = _post(mock.url, "text/xml")
