@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import pytest
+
 from contract.netdatetime import NetDateTime
+from mock_server import sqlite_store
 from mock_server.clock import Clock
 from mock_server.invoices import seed_invoices
 from mock_server.scenarios import builtin_scenario
 from mock_server.sqlite_store import SqliteStore
-from mock_server.store import RetriedInvoice
+from mock_server.store import JournalEntry, RetriedInvoice
 from mock_server.vocabulary import FAILED, SENT
 from tests.mock_server.conftest import FROZEN
 
@@ -44,3 +47,20 @@ def test_retry_writes_every_outcome_the_call_returns(tmp_path: Path) -> None:
         assert (invoice.reason, invoice.status) == (item[3], item[4])
         assert invoice.sending_time == NOW
         assert invoice.sending_attempts == item[7] == before[str(item[2])] + 1
+
+
+def test_journal_keeps_the_newest_entries_and_trims_the_rest_in_batches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sqlite_store, "JOURNAL_LIMIT", 5)
+    monkeypatch.setattr(sqlite_store, "JOURNAL_TRIM_EVERY", 4)
+    store = SqliteStore(tmp_path / "db.sqlite3")
+    store.reset(builtin_scenario("all-failing"), [])
+    for number in range(1, 24):
+        entry = JournalEntry(method="POST", path=f"/call/{number}", accept=None,
+                             media_type=None, status=200, time=FROZEN, fault=None)  # fmt: skip
+        store.record(entry)
+        shown = [e.path for e in store.journal()]
+        assert shown == [f"/call/{n}" for n in range(max(1, number - 4), number + 1)]
+    rows = store._connection().execute("SELECT COUNT(*) FROM journal").fetchone()[0]
+    assert 5 <= rows < 5 + 4
