@@ -76,13 +76,9 @@ class Mock:
         if call.scenario.response is Response.CANNED:
             return values_from_json(call.scenario.envelope, self.contract)
         external_down = call.scenario.response is Response.EXTERNAL_DOWN
-        data = [
-            {"PracticeId": practice, "EncounterId": encounter, "InvoiceId": invoice,
-             "Reason": reason, "Status": status, "System": system, "SendingTime": time,
-             "SendingAttempts": attempts, "SendingType": sending_type}
-            for practice, encounter, invoice, reason, status, system, time, attempts,
-            sending_type in call.invoices
-        ]  # fmt: skip
+        # A retried invoice is a tuple of InvoiceSendingStatusVo's members in declaration
+        # order, which the writer takes as it is: no dict per invoice.
+        data = list(call.invoices)
         return {
             "Sucess": not external_down,
             "ResponseCode": -1 if external_down else 0,

@@ -32,6 +32,9 @@ SHUTDOWN_TIMEOUT_S = 5
 # database's one writer anyway, and a second thread only added GIL handovers (measured:
 # a fifth fewer calls per second). A latency fault holds its worker as under gunicorn.
 THREADS_PER_WORKER = 1
+# Requests a granian worker takes in at once; the rest wait in the listen queue. More than
+# one per thread, so a request never waits on its connection's previous one.
+REQUESTS_PER_WORKER = 64
 
 
 def free_to_listen(host: str, port: int) -> int:
@@ -67,7 +70,7 @@ def _serve_granian(
     server = Server(
         target="mock_server", address=host, port=port, interface=Interfaces.WSGI,
         workers=workers, blocking_threads=THREADS_PER_WORKER,
-        backpressure=THREADS_PER_WORKER, http=HTTPModes.http1, websockets=False,
+        backpressure=REQUESTS_PER_WORKER, http=HTTPModes.http1, websockets=False,
         log_level=LogLevels.warning, respawn_failed_workers=True,
         workers_kill_timeout=SHUTDOWN_TIMEOUT_S,
     )  # fmt: skip

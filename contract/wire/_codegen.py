@@ -21,9 +21,12 @@ def generate_member_writer(
     constants: dict[str, Any],
     *,
     null: str | None,
+    positions: Sequence[int],
 ) -> Callable[[Any], str]:
     """A function ``write(v)`` that binds ``x{i} = v[keys[i]]`` and joins ``expressions``.
 
+    ``v`` may also be a tuple of the members in declaration order: then ``x{i}`` is
+    ``v[positions[i]]`` (a writer of many items is spared building a dict per item).
     ``write(None)`` returns the constant named ``null`` (ValueError when ``null`` is
     None: the type is not nullable). A value with another number of members than
     ``keys`` raises ValueError, a missing one KeyError: wrong members are never written.
@@ -36,7 +39,11 @@ def generate_member_writer(
         f"    if len(v) != {len(keys)}:",
         "        raise ValueError('wrong member count')",
     ]
-    lines += [f"    x{index} = v[K{index}]" for index in range(len(keys))]
+    if keys:
+        lines += ["    if type(v) is tuple:"]
+        lines += [f"        x{index} = v[{position}]" for index, position in enumerate(positions)]
+        lines += ["    else:"]
+        lines += [f"        x{index} = v[K{index}]" for index in range(len(keys))]
     lines.append("    return ''.join((" + ", ".join(expressions) + ",))")
     namespace: dict[str, Any] = {f"K{index}": key for index, key in enumerate(keys)}
     namespace.update(constants)

@@ -102,7 +102,8 @@ class _Compiler:
         expressions += ["END"] if complex_type.members else []
         keys = [member.name for member in complex_type.members]
         null = None if complex_type.is_value_type else "NULL"
-        return generate_member_writer(keys, expressions, constants, null=null)
+        positions = range(len(keys))  # JSON writes the members in declaration order
+        return generate_member_writer(keys, expressions, constants, null=null, positions=positions)
 
     def _member_expression(self, index: int, clr_type: ClrType, constants: dict[str, Any]) -> str:
         """Source writing member ``x{index}``, using names it adds to ``constants``."""

@@ -3,7 +3,8 @@
 A *wire value* is what one CLR value of a contract looks like in Python:
 
 * a complex type (class or struct) is a ``dict[str, Any]`` keyed by the WIRE member
-  names (``"Sucess"``, ``"Data"``...), holding every member of the type;
+  names (``"Sucess"``, ``"Data"``...), holding every member of the type; writers also
+  take a ``tuple`` of every member's value in declaration order (readers give dicts);
 * ``System.Boolean`` → ``bool``; ``Byte``/``Int16``/``Int32``/``Int64`` → ``int`` (in the
   type's range); ``String`` and ``Uri`` → ``str``; ``Char`` → a one-character ``str``;
   ``Guid`` → ``uuid.UUID`` (or :class:`GuidText`, its text); ``DateTime`` →
@@ -218,10 +219,14 @@ def _check(
 def _check_complex(
     value: Any, ref: ComplexRef, catalog: TypeCatalog, path: tuple[str | int, ...]
 ) -> None:
-    if not isinstance(value, dict):
-        _fail(f"expected a dict for {ref.name}, got {_kind(value)}", path)
     members = catalog[ref].members
     names = [member.name for member in members]
+    if isinstance(value, tuple):
+        if len(value) != len(names):
+            _fail(f"{ref.name} has {len(names)} members, the tuple {len(value)} values", path)
+        value = dict(zip(names, value, strict=True))
+    if not isinstance(value, dict):
+        _fail(f"expected a dict for {ref.name}, got {_kind(value)}", path)
     missing = [name for name in names if name not in value]
     extra = sorted(str(key) for key in value if key not in names)
     if missing or extra:

@@ -197,9 +197,11 @@ class _Compiler:
             )
         expressions += ["CLOSE"] if members else []
         keys = [member.name for member in members]
+        declared = [member.name for member in self._catalog[ref].members]
         return generate_member_writer(
-            keys, expressions, constants, null="NIL" if nullable else None
-        )
+            keys, expressions, constants, null="NIL" if nullable else None,
+            positions=[declared.index(key) for key in keys],
+        )  # fmt: skip
 
 
 def _scalar_expression(index: int, primitive: Primitive, *, nullable: bool) -> str:

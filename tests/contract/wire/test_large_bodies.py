@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import copy
 import uuid
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
+from contract.clr import ArrayType, ComplexRef
 from contract.endpoint import EndpointContract
 from contract.netdatetime import DateTimeKind, NetDateTime
 from contract.wire import ResponseWriter, WireValueError, values_from_json
@@ -87,3 +88,34 @@ def test_one_date_object_in_many_items_is_written_like_equal_dates(
     for index, item in enumerate(same_object["Data"]):
         item["SendingTime"] = value["Data"][index]["SendingTime"] if index % 2 else shared
     assert getattr(writer, fmt)(same_object) == getattr(writer, fmt)(value)
+
+
+def _as_tuples(value: dict[str, Any], retry_contract: EndpointContract) -> dict[str, Any]:
+    """``value`` with each item a tuple of its members in declaration order."""
+    catalog = retry_contract.catalog
+    envelope = catalog[cast(ComplexRef, retry_contract.response_type)]
+    data = next(member for member in envelope.members if member.name == "Data")
+    item = cast(ArrayType, data.type).item
+    names = [member.name for member in catalog[cast(ComplexRef, item)].members]
+    return {**value, "Data": [tuple(item[name] for name in names) for item in value["Data"]]}
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+@pytest.mark.parametrize("items", [1, 3, BATCH + 1])
+def test_items_as_tuples_in_declaration_order_are_written_as_the_dicts(
+    writer: ResponseWriter, retry_contract: EndpointContract, fmt: str, items: int
+) -> None:
+    value = _envelope(retry_contract, items)
+    assert getattr(writer, f"{fmt}_chunks")(_as_tuples(value, retry_contract)) == getattr(
+        writer, f"{fmt}_chunks"
+    )(value)
+
+
+def test_a_tuple_with_a_member_missing_is_refused_naming_the_counts(
+    writer: ResponseWriter, retry_contract: EndpointContract
+) -> None:
+    value = _as_tuples(_envelope(retry_contract, 2), retry_contract)
+    value["Data"][1] = value["Data"][1][:-1]
+    with pytest.raises(WireValueError, match="9 members, the tuple 8 values") as raised:
+        writer.json(value)
+    assert raised.value.pointer == "/Data/1"
