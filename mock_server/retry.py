@@ -85,6 +85,7 @@ class Attempts:
         self._keys = {str(key): key for key in scenario.outcomes}
         self._scripts = {str(key): script for key, script in scenario.outcomes.items()}
         self._success_rate = scenario.success_rate
+        self._rates: dict[str | None, float] = {}  # per switch, looked up once per call
         self._max_attempts = scenario.max_attempts
         # Whether the stored scenario must be rewritten: a script was used, or an empty
         # one is stored (scenario() drops it).
@@ -103,7 +104,10 @@ class Attempts:
             accepted, self._scripts[invoice_id] = script[0], script[1:]
             self.used_scripts = True
         else:
-            accepted = unit < self._success_rate(system)
+            rate = self._rates.get(system)
+            if rate is None:
+                rate = self._rates[system] = self._success_rate(system)
+            accepted = unit < rate
         if accepted:
             return None, SENT
         if self._max_attempts is not None and attempt >= self._max_attempts:
