@@ -40,11 +40,13 @@ __all__ = [
     "SCHEMA_NS",
     "SERIALIZATION_NS",
     "XSI_NS",
+    "NamespaceScope",
     "QName",
     "clr_namespace_uri",
     "collection_name",
     "contract_name",
     "declared_prefix",
+    "items_namespace_to_declare",
     "namespace_to_declare",
     "namespaces_digest",
     "root_element_name",
@@ -188,9 +190,52 @@ def namespace_to_declare(container_namespace: str, clr_type: ClrType) -> str | N
     return namespace if namespace and namespace != container_namespace else None
 
 
+def items_namespace_to_declare(clr_type: ClrType) -> str | None:
+    """The namespace a collection element declares for its items (``ChildElementNamespace``):
+    None for anything but a collection, or when the items need no declaration."""
+    if isinstance(clr_type, NullableType):
+        clr_type = clr_type.inner
+    if not isinstance(clr_type, ArrayType):
+        return None
+    return namespace_to_declare(contract_name(clr_type).namespace, clr_type.item)
+
+
 def declared_prefix(depth: int, number: int) -> str:
     """The prefix the serializer invents for the ``number``-th namespace (from 1) declared on
     an element at nesting ``depth`` (the root is 1): ``d{depth}p{number}``
     (``XmlWriterDelegator.WriteXmlnsAttribute``). Prefixes carry no meaning to readers.
     """
     return f"d{depth}p{number}"
+
+
+@dataclass(frozen=True)
+class NamespaceScope:
+    """The namespace bindings in force inside an element at nesting ``depth`` (the root
+    is 1), as the serializer tracks them to decide what an element must declare."""
+
+    depth: int
+    bindings: tuple[tuple[str, str], ...]  # (prefix, namespace), outermost first; "" = default
+
+    def prefix_for(self, namespace: str) -> str | None:
+        """The innermost prefix bound to ``namespace`` and not rebound since ("" = default)."""
+        rebound: set[str] = set()
+        for prefix, bound in reversed(self.bindings):
+            if bound == namespace and prefix not in rebound:
+                return prefix
+            rebound.add(prefix)
+        return None
+
+    def nested(self) -> NamespaceScope:
+        """The scope inside a child element, before it declares anything."""
+        return NamespaceScope(self.depth + 1, self.bindings)
+
+    def bind(self, prefix: str, namespace: str) -> NamespaceScope:
+        """This scope with ``prefix`` bound to ``namespace``."""
+        return NamespaceScope(self.depth, (*self.bindings, (prefix, namespace)))
+
+    def declare(self, namespace: str | None, number: int = 1) -> NamespaceScope:
+        """This scope with ``namespace`` bound to ``d{depth}p{number}``, unless it is in
+        scope already (then it is returned unchanged)."""
+        if namespace is None or self.prefix_for(namespace) is not None:
+            return self
+        return self.bind(declared_prefix(self.depth, number), namespace)

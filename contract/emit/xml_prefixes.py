@@ -20,13 +20,12 @@ written with different prefixes in different parts of the document.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from contract.clr import ArrayType, ClrType, ComplexRef, NullableType, TypeCatalog
 from contract.datacontract import (
     XSI_NS,
+    NamespaceScope,
     contract_name,
-    declared_prefix,
     namespace_to_declare,
     root_element_name,
     xml_member_order,
@@ -39,32 +38,6 @@ XSI_PREFIX = "i"
 
 Site = tuple[object, ...]
 """A place in the document an OpenAPI ``xml`` object describes (see the module doc)."""
-
-
-@dataclass(frozen=True)
-class _Scope:
-    """The namespace bindings in force inside an element at nesting ``depth``."""
-
-    depth: int
-    bindings: tuple[tuple[str, str], ...]  # (prefix, namespace), outermost first
-
-    def prefix_for(self, namespace: str) -> str | None:
-        """The innermost prefix bound to ``namespace`` and not rebound since."""
-        rebound: set[str] = set()
-        for prefix, bound in reversed(self.bindings):
-            if bound == namespace and prefix not in rebound:
-                return prefix
-            rebound.add(prefix)
-        return None
-
-    def declare(self, namespace: str | None) -> _Scope:
-        """The scope after an element at this depth declares ``namespace`` (an element
-        declares at most one, its value's: it is the first, ``d{depth}p1``), unless it is
-        already in scope."""
-        if namespace is None or self.prefix_for(namespace) is not None:
-            return self
-        binding = (declared_prefix(self.depth, 1), namespace)
-        return _Scope(self.depth, (*self.bindings, binding))
 
 
 def element_prefixes(roots: Iterable[ClrType], catalog: TypeCatalog) -> dict[Site, str | None]:
@@ -92,19 +65,24 @@ class _Walk:
         namespace = root_element_name(clr_type).namespace
         # A collection is in its items' namespace (Arrays for primitives, which declare
         # nothing), so, unlike a member, it never declares one for its items.
-        scope = _Scope(1, (("", namespace), (XSI_PREFIX, XSI_NS)))
+        scope = NamespaceScope(1, (("", namespace), (XSI_PREFIX, XSI_NS)))
         site: Site = ("type", clr_type) if isinstance(clr_type, ComplexRef) else ("root", clr_type)
         self._record(site, "")
         self._content(clr_type, scope, site)
 
     def _element(
-        self, site: Site, namespace: str, clr_type: ClrType, outer: _Scope, declare: str | None
+        self,
+        site: Site,
+        namespace: str,
+        clr_type: ClrType,
+        outer: NamespaceScope,
+        declare: str | None,
     ) -> None:
         prefix = outer.prefix_for(namespace)
-        scope = _Scope(outer.depth + 1, outer.bindings)
+        scope = outer.nested()
         if prefix is None:
             prefix = ""
-            scope = _Scope(scope.depth, (*scope.bindings, ("", namespace)))
+            scope = scope.bind("", namespace)
         self._record(site, prefix)
         unwrapped = clr_type.inner if isinstance(clr_type, NullableType) else clr_type
         if isinstance(unwrapped, ComplexRef) and site[-1] == "items":
@@ -112,7 +90,7 @@ class _Walk:
         scope = scope.declare(declare)
         self._content(clr_type, scope, site)
 
-    def _content(self, clr_type: ClrType, scope: _Scope, site: Site) -> None:
+    def _content(self, clr_type: ClrType, scope: NamespaceScope, site: Site) -> None:
         match clr_type:
             case NullableType(inner=inner):
                 self._content(inner, scope, site)

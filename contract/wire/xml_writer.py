@@ -34,8 +34,10 @@ from contract.clr import (
 )
 from contract.datacontract import (
     XSI_NS,
+    NamespaceScope,
     contract_name,
     declared_prefix,
+    items_namespace_to_declare,
     namespace_to_declare,
     xml_member_order,
 )
@@ -47,23 +49,6 @@ from contract.wire.values import UnsupportedTypeError
 __all__ = ["compile_xml_writer"]
 
 Writer = Callable[[Any], str]
-
-
-@dataclass(frozen=True)
-class _Scope:
-    """The namespace bindings in force inside an element at nesting ``depth``."""
-
-    depth: int
-    bindings: tuple[tuple[str, str], ...]  # (prefix, namespace), outermost first
-
-    def prefix_for(self, namespace: str) -> str | None:
-        """The innermost prefix bound to ``namespace`` and not rebound since ("" = default)."""
-        seen: set[str] = set()
-        for prefix, bound in reversed(self.bindings):
-            if bound == namespace and prefix not in seen:
-                return prefix
-            seen.add(prefix)
-        return None
 
 
 @dataclass(frozen=True)
@@ -83,7 +68,13 @@ class _Compiler:
         self._generating: set[ComplexRef] = set()
 
     def element(
-        self, local: str, namespace: str, clr_type: ClrType, scope: _Scope, *, declare: str | None
+        self,
+        local: str,
+        namespace: str,
+        clr_type: ClrType,
+        scope: NamespaceScope,
+        *,
+        declare: str | None,
     ) -> Writer:
         """A writer for a whole element holding ``clr_type`` (its member namespace ``declare``)."""
         tags, inner = self._tags(local, namespace, clr_type, scope, declare)
@@ -105,8 +96,13 @@ class _Compiler:
         return write
 
     def _tags(
-        self, local: str, namespace: str, clr_type: ClrType, scope: _Scope, declare: str | None
-    ) -> tuple[_Tags, _Scope]:
+        self,
+        local: str,
+        namespace: str,
+        clr_type: ClrType,
+        scope: NamespaceScope,
+        declare: str | None,
+    ) -> tuple[_Tags, NamespaceScope]:
         depth = scope.depth + 1
         prefix = scope.prefix_for(namespace)
         bindings = list(scope.bindings)
@@ -117,7 +113,7 @@ class _Compiler:
         tag = f"{prefix}:{local}" if prefix else local
         member_decls = _declare(bindings, depth, [declare])
         following = 1 + member_decls.count(" xmlns:")
-        items_decls = _declare(bindings, depth, [_items_namespace(clr_type)], following)
+        items_decls = _declare(bindings, depth, [items_namespace_to_declare(clr_type)], following)
         value_decls = member_decls + items_decls
         tags = _Tags(
             open=f"<{tag}{value_decls}{implicit}>",
@@ -125,9 +121,9 @@ class _Compiler:
             nil=f'<{tag}{member_decls} i:nil="true"{implicit} />',
             close=f"</{tag}>",
         )
-        return tags, _Scope(depth, tuple(bindings))
+        return tags, NamespaceScope(depth, tuple(bindings))
 
-    def element_content(self, clr_type: ClrType, scope: _Scope) -> Writer:
+    def element_content(self, clr_type: ClrType, scope: NamespaceScope) -> Writer:
         """A writer for the text or items of an element holding a scalar or a collection."""
         match clr_type:
             case PrimitiveType(primitive=primitive):
@@ -137,7 +133,7 @@ class _Compiler:
             case _:
                 raise UnsupportedTypeError(f"contract.wire cannot serialize {clr_type}")
 
-    def _collection(self, clr_type: ArrayType, item: ClrType, scope: _Scope) -> Writer:
+    def _collection(self, clr_type: ArrayType, item: ClrType, scope: NamespaceScope) -> Writer:
         namespace = contract_name(clr_type).namespace
         write_item = self.element(contract_name(item).name, namespace, item, scope, declare=None)
         spliced = self._splicer.write_items
@@ -153,7 +149,7 @@ class _Compiler:
         return write
 
     def complex_element(
-        self, ref: ComplexRef, tags: _Tags, scope: _Scope, *, nullable: bool
+        self, ref: ComplexRef, tags: _Tags, scope: NamespaceScope, *, nullable: bool
     ) -> Writer:
         """A generated writer for a whole element holding a class or struct ``ref``."""
         if ref in self._generating:
@@ -172,7 +168,9 @@ class _Compiler:
         finally:
             self._generating.discard(ref)
 
-    def _generate(self, ref: ComplexRef, tags: _Tags, scope: _Scope, *, nullable: bool) -> Writer:
+    def _generate(
+        self, ref: ComplexRef, tags: _Tags, scope: NamespaceScope, *, nullable: bool
+    ) -> Writer:
         namespace = contract_name(ref).namespace
         members = xml_member_order(self._catalog[ref])
         constants: dict[str, Any] = {"S": XML_SPECIAL.search, "ESC": xml_text}
@@ -224,15 +222,6 @@ def _scalar_expression(index: int, primitive: Primitive, *, nullable: bool) -> s
 _MAY_BE_EMPTY = frozenset({Primitive.STRING, Primitive.URI, Primitive.BYTE_ARRAY})
 
 
-def _items_namespace(clr_type: ClrType) -> str | None:
-    """The namespace a collection declares for its items (``ChildElementNamespace``)."""
-    if isinstance(clr_type, NullableType):
-        clr_type = clr_type.inner
-    if not isinstance(clr_type, ArrayType):
-        return None
-    return namespace_to_declare(contract_name(clr_type).namespace, clr_type.item)
-
-
 def _declare(
     bindings: list[tuple[str, str]], depth: int, namespaces: list[str | None], first: int = 1
 ) -> str:
@@ -240,7 +229,8 @@ def _declare(
     attributes = ""
     number = first
     for namespace in namespaces:
-        if namespace is None or _Scope(depth, tuple(bindings)).prefix_for(namespace) is not None:
+        in_scope = NamespaceScope(depth, tuple(bindings))
+        if namespace is None or in_scope.prefix_for(namespace) is not None:
             continue
         prefix = declared_prefix(depth, number)
         number += 1
@@ -260,8 +250,8 @@ def compile_xml_writer(
         raise UnsupportedTypeError("contract.wire writes XML only for complex and collection roots")
     root = contract_name(root_type)
     bindings = [("", root.namespace), ("i", XSI_NS)]
-    declarations = _declare(bindings, 1, [_items_namespace(root_type)])
-    scope = _Scope(1, tuple(bindings))
+    declarations = _declare(bindings, 1, [items_namespace_to_declare(root_type)])
+    scope = NamespaceScope(1, tuple(bindings))
     start = f'<{root.name} xmlns:i="{XSI_NS}"{declarations} xmlns="{root.namespace}"'
     # A null root is written by DataContractSerializer in a form no golden file shows.
     tags = _Tags(open=start + ">", empty=start + " />", nil="", close=f"</{root.name}>")
