@@ -41,22 +41,27 @@ from contract.endpoint import EndpointContract, JsonDateFormat
 from contract.netdatetime import NetDateTime
 from contract.wire.values import INTEGER_RANGES
 
-__all__ = ["JsonAcceptor", "XmlAcceptor", "json_acceptor", "xml_acceptor"]
+__all__ = ["ROUND_TRIP_PATTERN", "JsonAcceptor", "XmlAcceptor", "json_acceptor", "xml_acceptor"]
 
 JsonAcceptor = Callable[[bytes], bool]
 XmlAcceptor = Callable[[etree._Element], bool]
 
 _GUID = re.compile(GUID_D_PATTERN).fullmatch
-# Calendar dates every parser accepts: days 29-31 only in months that always have them
-# (29 February goes to the exact check), year 0001-9999, times within the day.
-_DAY = (
+# Calendar dates every parser accepts: days 29-31 only in months that always have them,
+# 29 February only in Gregorian leap years (divisible by 4; centuries only by 400),
+# year 0001-9999, times within the day.
+_DATE = (
     r"(?!0000)[0-9]{4}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"
     r"|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)"
-    r"T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
 )
+_LEAP = r"(?:0[48]|[2468][048]|[13579][26])"
+_LEAP_DAY = rf"(?:[0-9]{{2}}{_LEAP}|{_LEAP}00)-02-29"
+_DAY = rf"(?:{_DATE}|{_LEAP_DAY})T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
 _ZONE = r"(?:Z|[+-](?:0[0-9]|1[0-3]):[0-5][0-9]|[+-]14:00)"
+ROUND_TRIP_PATTERN = _DAY + r"(?:\.[0-9]{1,7})?" + _ZONE + "?"
+"""A .NET round-trip date and time :meth:`NetDateTime.parse` always accepts (a subset)."""
 _WALL_CLOCK_Z = re.compile(_DAY + "Z").fullmatch
-_ROUND_TRIP = re.compile(_DAY + r"(?:\.[0-9]{1,7})?" + _ZONE + "?").fullmatch
+_ROUND_TRIP = re.compile(ROUND_TRIP_PATTERN).fullmatch
 _JSON_DATES = {JsonDateFormat.WALL_CLOCK_Z: _WALL_CLOCK_Z, JsonDateFormat.ROUND_TRIP: _ROUND_TRIP}
 _NEVER = re.compile(r"(?!)").fullmatch  # a format without a fast form: the exact check only
 # At most 20 digits: int() of a longer string may raise (Python's digit limit).
