@@ -27,7 +27,7 @@ from flask import Flask
 
 from contract.negotiation import content_type_header, negotiate
 from contract.wire import write_http_error
-from mock_server.mock import Mock
+from mock_server.mock import Mock, RetryBody
 from mock_server.store import JournalEntry
 from mock_server.webapi import INTERNAL_ERROR_MESSAGE
 
@@ -78,20 +78,23 @@ class FastRetry:
             method="POST", path=self._route, accept=accept, media_type=media_type,
             status=200, time=mock.settings.clock.now().round_trip(), fault=None,
         )  # fmt: skip
+        body = RetryBody(mock, media_type)
         try:
-            call = mock.store.retry(mock.settings.clock.now(), journal=entry)
+            call = mock.store.retry(
+                mock.settings.clock.now(), journal=entry, before_writing=body.start
+            )
         except Exception:
             # The transaction rolled back, nothing was written: Flask's view runs the call
             # again and answers (and journals) whatever it gives as it always does.
             return self._app(environ, start_response)
         try:
-            body = mock.body(mock.envelope(call), media_type)
+            chunks = body.chunks(call)
         except Exception:
             # The call is written and journaled as 200 (as in the Flask view): only the
             # answer turns into Web API's 500, logged like the Flask error handler does.
             self._flask_app.logger.exception("unexpected error")
             return _internal_error(media_type, start_response)
-        return _answer("200 OK", body, media_type, start_response)
+        return _answer("200 OK", chunks, media_type, start_response)
 
 
 def _internal_error(media_type: str, start_response: StartResponse) -> Iterable[bytes]:

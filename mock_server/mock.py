@@ -7,6 +7,7 @@ own: everything that changes is in the store, shared by all worker processes.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,10 +21,19 @@ from mock_server.scenarios import Response, Scenario
 from mock_server.settings import Settings
 from mock_server.store import RetryCall, Store
 
-__all__ = ["EXTENSION", "EXTERNAL_DOWN_MESSAGE", "Mock", "current_mock"]
+__all__ = [
+    "EXTENSION",
+    "EXTERNAL_DOWN_MESSAGE",
+    "WRITE_ALONGSIDE_FROM",
+    "Mock",
+    "RetryBody",
+    "current_mock",
+]
 
 EXTENSION = "mock_server"
 EXTERNAL_DOWN_MESSAGE = "External system unavailable"
+# From this many invoices on, the body is written on a thread while the store writes.
+WRITE_ALONGSIDE_FROM = 4096
 
 
 @dataclass
@@ -99,6 +109,46 @@ class Mock:
         if media_type in JSON_MEDIA_TYPES:
             return self.writer.json_chunks(values)
         return self.writer.xml_chunks(values)
+
+
+class RetryBody:
+    """The body of a retry call in ``media_type``, written while the store writes the call.
+
+    Pass :meth:`start` as the store's ``before_writing`` hook: for a call of many invoices
+    it starts writing the body on a thread, which runs while SQLite writes and commits
+    the outcomes (SQLite does that without the GIL; 100,000 invoices: about 0.3 s each).
+    :meth:`chunks` then waits for it, or writes a small body there and then.
+    """
+
+    def __init__(self, mock: Mock, media_type: str) -> None:
+        self._mock = mock
+        self._media_type = media_type
+        self._thread: threading.Thread | None = None
+        self._result: list[bytes] | BaseException | None = None
+
+    def start(self, call: RetryCall) -> None:
+        """Begin writing ``call``'s body on a thread, if it is large."""
+        if len(call.invoices) >= WRITE_ALONGSIDE_FROM:
+            self._thread = threading.Thread(
+                target=self._write, args=(call,), name="retry-body", daemon=True
+            )
+            self._thread.start()
+
+    def _write(self, call: RetryCall) -> None:
+        try:
+            self._result = self._mock.body(self._mock.envelope(call), self._media_type)
+        except BaseException as error:  # raised again by chunks()
+            self._result = error
+
+    def chunks(self, call: RetryCall) -> list[bytes]:
+        """The body of ``call`` (the call :meth:`start` was given, if it was)."""
+        if self._thread is None:
+            return self._mock.body(self._mock.envelope(call), self._media_type)
+        self._thread.join()
+        if isinstance(self._result, BaseException):
+            raise self._result
+        assert self._result is not None
+        return self._result
 
 
 def current_mock() -> Mock:

@@ -13,7 +13,7 @@ from flask import Blueprint, Flask, Response, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from mock_server.journal import journal_entry, mark_journaled
-from mock_server.mock import current_mock
+from mock_server.mock import RetryBody, current_mock
 from mock_server.webapi import (
     body_response,
     http_error,
@@ -50,9 +50,10 @@ def _retry() -> Response:
     media_type = media_type_for(request)
     # The journal entry goes into the retry's own transaction: one write per call.
     entry = journal_entry(status=200, media_type=media_type)
-    call = mock.store.retry(mock.settings.clock.now(), journal=entry)
+    body = RetryBody(mock, media_type)
+    call = mock.store.retry(mock.settings.clock.now(), journal=entry, before_writing=body.start)
     mark_journaled()
-    return body_response(200, mock.body(mock.envelope(call), media_type), media_type)
+    return body_response(200, body.chunks(call), media_type)
 
 
 def _preflight() -> Response:

@@ -12,6 +12,7 @@ process reloads it once after another process replaced the invoices.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import uuid
 from collections.abc import Iterable, Sequence
@@ -24,12 +25,23 @@ from mock_server.retry import Attempts, invoice_key
 from mock_server.store import RetriedInvoice
 from mock_server.vocabulary import FAILED
 
-__all__ = ["FixedColumns", "new_generation", "retry_rows"]
+__all__ = [
+    "ONE_STATEMENT_FROM",
+    "FixedColumns",
+    "Outcomes",
+    "draw_outcomes",
+    "new_generation",
+    "write_outcomes",
+]
 
 # practice, encounter and invoice ids, the invoice's draw key, System, SendingType
 Fixed = tuple[GuidText, GuidText, GuidText, int, str | None, str | None]
 
 _SELECT_FAILED = "SELECT position, attempts FROM invoices WHERE status = ? ORDER BY position"
+# From this many retried rows on, the outcomes are written by one statement.
+ONE_STATEMENT_FROM = 1024
+_HAS_JSON_EACH = sqlite3.sqlite_version_info >= (3, 38, 0)
+_AT = "json_extract(row.value, '$[%d]')"  # member of the JSON array row being written
 _SELECT_FIXED = (
     "SELECT position, practice_id, encounter_id, invoice_id, system, sending_type FROM invoices"
 )
@@ -82,17 +94,25 @@ class FixedColumns:
         })  # fmt: skip
 
 
-def retry_rows(
+@dataclass(frozen=True)
+class Outcomes:
+    """One call's retried invoices, and the rows to write for them."""
+
+    retried: list[RetriedInvoice]
+    kept: list[tuple[str | None, int]]  # (reason, position) of invoices still Failed
+    changed: list[tuple[str | None, str, int]]  # (reason, status, position) of the others
+
+
+def draw_outcomes(
     db: sqlite3.Connection, attempts: Attempts, fixed: FixedColumns, now: NetDateTime
-) -> list[RetriedInvoice]:
-    """Retry every failed invoice, in position order, and write the outcomes."""
+) -> Outcomes:
+    """Retry every failed invoice, in position order (nothing is written yet)."""
     cursor = db.cursor()
     cursor.row_factory = None
     rows = cursor.execute(_SELECT_FAILED, (FAILED,)).fetchall()
     by_position, outcome = fixed.by_position, attempts.outcome
-    retried: list[RetriedInvoice] = []
-    kept: list[tuple[str | None, int]] = []
-    changed: list[tuple[str | None, str, int]] = []
+    outcomes = Outcomes([], [], [])
+    retried, kept, changed = outcomes.retried, outcomes.kept, outcomes.changed
     for position, tries in rows:
         practice, encounter, invoice, key, system, sending_type = by_position[position]
         reason, status = outcome(invoice, key, system, tries + 1)
@@ -103,16 +123,16 @@ def retry_rows(
             kept.append((reason, position))
         else:
             changed.append((reason, status, position))
-    _write_outcomes(db, kept, changed, now)
-    return retried
+    return outcomes
 
 
-def _write_outcomes(
-    db: sqlite3.Connection,
-    kept: Sequence[tuple[str | None, int]],
-    changed: Sequence[tuple[str | None, str, int]],
-    now: NetDateTime,
-) -> None:
+def write_outcomes(db: sqlite3.Connection, outcomes: Outcomes, now: NetDateTime) -> None:
+    """Write the outcomes: a statement per row for a few, one statement for many.
+
+    One statement over a JSON array of the rows costs SQLite about what a statement per
+    row does, but it runs as one step without the GIL, so the caller's other threads (the
+    response being written) run meanwhile. It needs SQLite 3.38 (``json_each`` built in).
+    """
     # What every retried row gets alike is in the statement, so a row binds only what
     # differs; these are an int, an enum's value and an int, never client text.
     same = (
@@ -121,9 +141,25 @@ def _write_outcomes(
     )
     # Invoices that stay Failed keep their status: their update leaves the status index be.
     # An empty batch still costs a statement preparation: skip it.
+    kept, changed = outcomes.kept, outcomes.changed
+    if len(kept) + len(changed) >= ONE_STATEMENT_FROM and _HAS_JSON_EACH:
+        _write_as_one(db, f"reason = {_AT % 0}, {same}", kept, position=1)
+        _write_as_one(db, f"reason = {_AT % 0}, status = {_AT % 1}, {same}", changed, position=2)
+        return
     if kept:
         db.executemany(f"UPDATE invoices SET reason = ?, {same} WHERE position = ?", kept)
     if changed:
         db.executemany(
             f"UPDATE invoices SET reason = ?, status = ?, {same} WHERE position = ?", changed
+        )
+
+
+def _write_as_one(
+    db: sqlite3.Connection, assignments: str, rows: Sequence[tuple[object, ...]], *, position: int
+) -> None:
+    if rows:
+        db.execute(
+            f"UPDATE invoices SET {assignments} FROM json_each(?) AS row "
+            f"WHERE invoices.position = {_AT % position}",
+            (json.dumps(rows),),
         )

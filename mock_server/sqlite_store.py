@@ -34,7 +34,12 @@ from contract.netdatetime import DateTimeKind, NetDateTime
 from mock_server.invoices import Invoice
 from mock_server.retry import Attempts
 from mock_server.scenarios import Response, Scenario
-from mock_server.sqlite_retry import FixedColumns, new_generation, retry_rows
+from mock_server.sqlite_retry import (
+    FixedColumns,
+    draw_outcomes,
+    new_generation,
+    write_outcomes,
+)
 from mock_server.store import Fault, FaultKind, JournalEntry, RetryCall
 
 __all__ = ["JOURNAL_LIMIT", "SqliteStore"]
@@ -243,11 +248,19 @@ class SqliteStore:
             if invoices is not None:
                 self._replace(db, invoices)
 
-    def retry(self, now: NetDateTime, *, journal: JournalEntry | None = None) -> RetryCall:
+    def retry(
+        self,
+        now: NetDateTime,
+        *,
+        journal: JournalEntry | None = None,
+        before_writing: Callable[[RetryCall], None] | None = None,
+    ) -> RetryCall:
         """Retry every failed invoice in one write transaction (with ``journal``, if given).
 
         Rows are read as tuples and written back with one statement per outcome kind:
         no invoice object is built, no GUID parsed (a call may cover 100,000 invoices).
+        ``before_writing`` gets the call once its outcomes are drawn and before they are
+        written and committed; the call is only final if this method returns.
         """
         with self._write() as db:
             if journal is not None:
@@ -259,10 +272,14 @@ class SqliteStore:
             attempts = Attempts(scenario)
             # str(): a database without a generation row gets "None", as it always did.
             fixed = self._fixed_columns(db, str(json.loads(stored.get("generation", "null"))))
-            retried = retry_rows(db, attempts, fixed, now)
+            outcomes = draw_outcomes(db, attempts, fixed, now)
+            call = RetryCall(scenario, outcomes.retried)
+            if before_writing is not None:
+                before_writing(call)
+            write_outcomes(db, outcomes, now)
             if attempts.used_scripts:
                 self._set_meta(db, "scenario", attempts.scenario().to_json())
-            return RetryCall(scenario, retried)
+            return call
 
     def _scenario_of(self, text: str) -> Scenario:
         # The stored text is the truth, read in the retry's own transaction: decoding it

@@ -124,10 +124,19 @@ class Store(Protocol):
     def set_scenario(self, scenario: Scenario, invoices: Sequence[Invoice] | None) -> None:
         """Switch scenario, replacing the invoices when ``invoices`` is given."""
 
-    def retry(self, now: NetDateTime, *, journal: JournalEntry | None = None) -> RetryCall:
+    def retry(
+        self,
+        now: NetDateTime,
+        *,
+        journal: JournalEntry | None = None,
+        before_writing: Callable[[RetryCall], None] | None = None,
+    ) -> RetryCall:
         """One retry call, atomically (see :mod:`mock_server.retry`).
 
         ``journal``, when given, is appended in the same step (one write per call).
+        ``before_writing`` gets the call once its outcomes are known, before the store
+        writes them (a caller may start writing the response meanwhile); the call is
+        only final if ``retry`` returns.
         """
 
     def add_fault(

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from contract.netdatetime import NetDateTime
-from mock_server import sqlite_store
+from mock_server import sqlite_retry, sqlite_store
 from mock_server.clock import Clock
 from mock_server.invoices import seed_invoices
 from mock_server.scenarios import builtin_scenario
@@ -64,3 +64,19 @@ def test_journal_keeps_the_newest_entries_and_trims_the_rest_in_batches(
         assert shown == [f"/call/{n}" for n in range(max(1, number - 4), number + 1)]
     rows = store._connection().execute("SELECT COUNT(*) FROM journal").fetchone()[0]
     assert 5 <= rows < 5 + 4
+
+
+def test_one_statement_writes_the_same_state_as_a_statement_per_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scenario = builtin_scenario("partial").with_options(seed=5, max_attempts=5)
+    states = []
+    for name, first_one_statement in (("per-row", 10**9), ("one", 1)):
+        monkeypatch.setattr(sqlite_retry, "ONE_STATEMENT_FROM", first_one_statement)
+        store = SqliteStore(tmp_path / f"{name}.sqlite3")
+        store.reset(scenario, seed_invoices(60, seed=5, clock=CLOCK))
+        calls = [store.retry(NOW).invoices for _ in range(2)]
+        states.append((calls, [i.to_json() for i in store.invoices()]))
+    assert states[0] == states[1]
+    statuses = {invoice["Status"] for invoice in states[1][1]}
+    assert statuses == {FAILED, SENT, "Abandoned"}, "every outcome kind was written"

@@ -13,7 +13,6 @@ import shutil
 import sqlite3
 import tempfile
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +25,7 @@ import mock_server.sqlite_store
 from contract.artifacts import load_contract
 from contract.netdatetime import NetDateTime
 from contract.wire import WireFormatError, read_json, read_xml
-from mock_server.sqlite_retry import retry_rows
+from mock_server.sqlite_retry import Outcomes, draw_outcomes, write_outcomes
 from tests.mock_server.conftest import FROZEN, make_app, retry
 from tests.mock_server.retry_model import (
     ABANDONED,
@@ -154,24 +153,27 @@ MockStateMachine.TestCase.settings = settings(
 test_mock_state_machine = MockStateMachine.TestCase
 
 
-def _never_counting(original: Callable[..., Any]) -> Callable[..., Any]:
-    """A mutant of ``retry_rows``: retries, but neither returns nor keeps the new attempt."""
+def _never_counting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A mutant store: retries, but neither returns nor keeps the new attempt."""
 
-    def retry_rows(db: sqlite3.Connection, *args: Any) -> list[Any]:
-        retried = original(db, *args)
-        db.executemany(
-            "UPDATE invoices SET attempts = attempts - 1 WHERE invoice_id = ?",
-            [(item[2],) for item in retried],
-        )
-        return [(*item[:7], item[7] - 1, item[8]) for item in retried]
+    def draw(db: sqlite3.Connection, *args: Any) -> Outcomes:
+        outcomes = draw_outcomes(db, *args)
+        retried = [(*item[:7], item[7] - 1, item[8]) for item in outcomes.retried]
+        return Outcomes(retried, outcomes.kept, outcomes.changed)
 
-    return retry_rows
+    def write(db: sqlite3.Connection, outcomes: Outcomes, now: Any) -> None:
+        write_outcomes(db, outcomes, now)
+        positions = [(row[-1],) for row in [*outcomes.kept, *outcomes.changed]]
+        db.executemany("UPDATE invoices SET attempts = attempts - 1 WHERE position = ?", positions)
+
+    monkeypatch.setattr(mock_server.sqlite_store, "draw_outcomes", draw)
+    monkeypatch.setattr(mock_server.sqlite_store, "write_outcomes", write)
 
 
 def test_state_machine_catches_a_mock_that_never_counts_attempts(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(mock_server.sqlite_store, "retry_rows", _never_counting(retry_rows))
+    _never_counting(monkeypatch)
     quick = settings(
         max_examples=20, stateful_step_count=10, deadline=None, database=None,
         phases=[Phase.generate], suppress_health_check=list(HealthCheck),
