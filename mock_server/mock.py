@@ -28,6 +28,7 @@ __all__ = [
     "Mock",
     "RetryBody",
     "current_mock",
+    "current_mock_of",
 ]
 
 EXTENSION = "mock_server"
@@ -153,5 +154,10 @@ class RetryBody:
 
 def current_mock() -> Mock:
     """The :class:`Mock` of the app handling the current request."""
-    mock: Mock = current_app.extensions[EXTENSION]
+    return current_mock_of(current_app)
+
+
+def current_mock_of(app: Flask) -> Mock:
+    """The :class:`Mock` attached to ``app``."""
+    mock: Mock = app.extensions[EXTENSION]
     return mock

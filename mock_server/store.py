@@ -124,6 +124,9 @@ class Store(Protocol):
     def set_scenario(self, scenario: Scenario, invoices: Sequence[Invoice] | None) -> None:
         """Switch scenario, replacing the invoices when ``invoices`` is given."""
 
+    def close(self) -> None:
+        """Release this process's (and thread's) hold on the state; it reopens when used."""
+
     def retry(
         self,
         now: NetDateTime,

@@ -80,3 +80,11 @@ def test_one_statement_writes_the_same_state_as_a_statement_per_row(
     assert states[0] == states[1]
     statuses = {invoice["Status"] for invoice in states[1][1]}
     assert statuses == {FAILED, SENT, "Abandoned"}, "every outcome kind was written"
+
+
+def test_a_closed_store_reopens_its_connection_when_used_again(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "db.sqlite3")
+    store.reset(builtin_scenario("all-failing"), seed_invoices(3, seed=1, clock=CLOCK))
+    store.close()
+    assert len(store.retry(NOW).invoices) == 3
+    assert all(invoice.sending_time == NOW for invoice in store.invoices())
