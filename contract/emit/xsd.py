@@ -268,10 +268,9 @@ def _serialization_schema(*, profile: XsdProfile, root: QName) -> etree._Element
             _element(schema, "element", name=name, nillable="true", type=f"tns:{name}")
         restriction = _element(_element(schema, "simpleType", name=name), "restriction")
         restriction.set("base", f"xs:{base}")
+        wire_guid = profile is XsdProfile.WIRE and name == "guid"
         for facet, value in facets:
-            if profile is XsdProfile.WIRE and name == "guid":
-                value = _WIRE_GUID_PATTERN
-            _element(restriction, facet, value=value)
+            _element(restriction, facet, value=_WIRE_GUID_PATTERN if wire_guid else value)
     for name, attribute_type in _SERIALIZATION_ATTRIBUTES:
         _element(schema, "attribute", name=name, type=f"xs:{attribute_type}")
     return schema
