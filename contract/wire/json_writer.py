@@ -22,13 +22,7 @@ from contract.clr import (
 )
 from contract.endpoint import JsonDateFormat
 from contract.wire._codegen import generate_member_writer
-from contract.wire._scalars import (
-    ENCODE_BASESTRING,
-    JSON_EXTRA,
-    escape_json_extra,
-    json_formatter,
-    json_string,
-)
+from contract.wire._scalars import json_formatter, json_string, remembered
 from contract.wire._splice import Splicer
 from contract.wire.values import UnsupportedTypeError
 
@@ -93,7 +87,6 @@ class _Compiler:
     def _generate(self, ref: ComplexRef) -> Writer:
         complex_type = self._catalog[ref]
         constants: dict[str, Any] = {"NULL": "null", "END": "}", "EMPTY": "{}"}
-        constants.update(E=ENCODE_BASESTRING, X=JSON_EXTRA.search, FIX=escape_json_extra)
         expressions: list[str] = [] if complex_type.members else ["EMPTY"]
         for index, member in enumerate(complex_type.members):
             opener = "{" if index == 0 else ","
@@ -109,8 +102,9 @@ class _Compiler:
         """Source writing member ``x{index}``, using names it adds to ``constants``."""
         x = f"x{index}"
         if clr_type in (PrimitiveType(Primitive.STRING), PrimitiveType(Primitive.URI)):
-            # Inlined json_string: C-level escaping, Json.NET's three extra escapes if needed.
-            return f"(NULL if {x} is None else (q if X(q := E({x})) is None else FIX(q)))"
+            # A text written before is looked up; json_string writes the others.
+            constants[f"M{index}"], constants[f"W{index}"] = remembered(json_string)
+            return f"(NULL if {x} is None else (M{index}({x}) or W{index}({x})))"
         if isinstance(clr_type, PrimitiveType) and clr_type.primitive.is_value_type:
             # A scalar that cannot be null skips the null check: its formatter rejects None.
             constants[f"F{index}"] = json_formatter(clr_type.primitive, self._date_format)

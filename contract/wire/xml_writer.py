@@ -42,7 +42,7 @@ from contract.datacontract import (
     xml_member_order,
 )
 from contract.wire._codegen import generate_member_writer
-from contract.wire._scalars import XML_SPECIAL, xml_formatter, xml_text
+from contract.wire._scalars import remembered, xml_formatter, xml_text
 from contract.wire._splice import Splicer
 from contract.wire.values import UnsupportedTypeError
 
@@ -173,7 +173,7 @@ class _Compiler:
     ) -> Writer:
         namespace = contract_name(ref).namespace
         members = xml_member_order(self._catalog[ref])
-        constants: dict[str, Any] = {"S": XML_SPECIAL.search, "ESC": xml_text}
+        constants: dict[str, Any] = {}
         constants.update(OPEN=tags.open, CLOSE=tags.close, EMPTY=tags.empty, NIL=tags.nil)
         expressions = ["OPEN"] if members else ["EMPTY"]
         for index, member in enumerate(members):
@@ -189,6 +189,9 @@ class _Compiler:
             constants[f"O{index}"], constants[f"C{index}"] = member_tags.open, member_tags.close
             constants[f"E{index}"], constants[f"N{index}"] = member_tags.empty, member_tags.nil
             constants[f"F{index}"] = xml_formatter(unwrapped.primitive)
+            if unwrapped.primitive in _TEXTS:
+                # A text written before is looked up; xml_text writes the others.
+                constants[f"M{index}"], constants[f"F{index}"] = remembered(xml_text)
             member_nullable = is_nullable(member.type, self._catalog)
             expressions.append(
                 _scalar_expression(index, unwrapped.primitive, nullable=member_nullable)
@@ -205,10 +208,8 @@ class _Compiler:
 def _scalar_expression(index: int, primitive: Primitive, *, nullable: bool) -> str:
     """Source for one scalar member element; the formatter raises on a misplaced None."""
     x = f"x{index}"
-    if primitive in (Primitive.STRING, Primitive.URI):
-        text = f"({x} if S({x}) is None else ESC({x}))"
-    else:
-        text = f"F{index}({x})"
+    # A remembered text first (see remembered()), then the formatter.
+    text = f"(M{index}({x}) or F{index}({x}))" if primitive in _TEXTS else f"F{index}({x})"
     if primitive in _MAY_BE_EMPTY:
         element = f"(O{index} + t + C{index} if (t := {text}) else E{index})"
     elif not nullable:
@@ -220,6 +221,7 @@ def _scalar_expression(index: int, primitive: Primitive, *, nullable: bool) -> s
 
 
 _MAY_BE_EMPTY = frozenset({Primitive.STRING, Primitive.URI, Primitive.BYTE_ARRAY})
+_TEXTS = frozenset({Primitive.STRING, Primitive.URI})
 
 
 def _declare(

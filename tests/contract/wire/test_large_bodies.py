@@ -12,6 +12,7 @@ from contract.clr import ArrayType, ComplexRef
 from contract.endpoint import EndpointContract
 from contract.netdatetime import DateTimeKind, NetDateTime
 from contract.wire import ResponseWriter, WireValueError, values_from_json
+from contract.wire._scalars import REMEMBERED_TEXTS, json_string, remembered
 from contract.wire._splice import BATCH
 from contract.wire.values import GuidText
 from tests.conftest import golden_cases
@@ -119,3 +120,25 @@ def test_a_tuple_with_a_member_missing_is_refused_naming_the_counts(
     with pytest.raises(WireValueError, match="9 members, the tuple 8 values") as raised:
         writer.json(value)
     assert raised.value.pointer == "/Data/1"
+
+
+def test_remembered_texts_are_bounded_and_equal_to_fresh_ones() -> None:
+    lookup, write = remembered(json_string)
+    texts = [write(f"reason {n} \u2028") for n in range(REMEMBERED_TEXTS + 50)]
+    assert texts == [json_string(f"reason {n} \u2028") for n in range(REMEMBERED_TEXTS + 50)]
+    assert lookup("reason 3 \u2028") == json_string("reason 3 \u2028")
+    assert lookup(f"reason {REMEMBERED_TEXTS + 10} \u2028") is None  # past the bound
+    with pytest.raises(TypeError):
+        write(b"reason 3")
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_a_wrong_type_after_remembered_texts_is_refused_naming_the_member(
+    writer: ResponseWriter, retry_contract: EndpointContract, fmt: str
+) -> None:
+    value = _envelope(retry_contract, 3)
+    getattr(writer, fmt)(value)  # the reasons are remembered now
+    value["Data"][2]["Reason"] = value["Data"][0]["Reason"].encode()
+    with pytest.raises(WireValueError) as raised:
+        getattr(writer, fmt)(value)
+    assert raised.value.pointer == "/Data/2/Reason"
