@@ -42,6 +42,8 @@ _SELECT_FAILED = "SELECT position, attempts FROM invoices WHERE status = ? ORDER
 ONE_STATEMENT_FROM = 1024
 _HAS_JSON_EACH = sqlite3.sqlite_version_info >= (3, 38, 0)
 _AT = "json_extract(row.value, '$[%d]')"  # member of the JSON array row being written
+# What a retry gives every row alike: SendingTime (ticks, kind, offset) and one attempt.
+_SAME = "ticks = ?, kind = ?, offset_minutes = ?, attempts = attempts + 1"
 _SELECT_FIXED = (
     "SELECT position, practice_id, encounter_id, invoice_id, system, sending_type FROM invoices"
 )
@@ -139,33 +141,39 @@ def write_outcomes(db: sqlite3.Connection, outcomes: Outcomes, now: NetDateTime)
     row does, but it runs as one step without the GIL, so the caller's other threads (the
     response being written) run meanwhile. It needs SQLite 3.38 (``json_each`` built in).
     """
-    # What every retried row gets alike is in the statement, so a row binds only what
-    # differs; these are an int, an enum's value and an int, never client text.
-    same = (
-        f"ticks = {int(now.ticks)}, kind = '{now.kind.value}', "
-        f"offset_minutes = {int(now.offset_minutes)}, attempts = attempts + 1"
-    )
     # Invoices that stay Failed keep their status: their update leaves the status index be.
     # An empty batch still costs a statement preparation: skip it.
     kept, changed = outcomes.kept, outcomes.changed
+    stamp = (int(now.ticks), now.kind.value, int(now.offset_minutes))
     if len(kept) + len(changed) >= ONE_STATEMENT_FROM and _HAS_JSON_EACH:
-        _write_as_one(db, f"reason = {_AT % 0}, {same}", kept, position=1)
-        _write_as_one(db, f"reason = {_AT % 0}, status = {_AT % 1}, {same}", changed, position=2)
+        _write_as_one(db, f"reason = {_AT % 0}, {_SAME}", kept, stamp, position=1)
+        assignments = f"reason = {_AT % 0}, status = {_AT % 1}, {_SAME}"
+        _write_as_one(db, assignments, changed, stamp, position=2)
         return
+    # The statements' text never changes, so SQLite prepares each once per connection.
     if kept:
-        db.executemany(f"UPDATE invoices SET reason = ?, {same} WHERE position = ?", kept)
+        db.executemany(
+            f"UPDATE invoices SET reason = ?, {_SAME} WHERE position = ?",
+            [(reason, *stamp, position) for reason, position in kept],
+        )
     if changed:
         db.executemany(
-            f"UPDATE invoices SET reason = ?, status = ?, {same} WHERE position = ?", changed
+            f"UPDATE invoices SET reason = ?, status = ?, {_SAME} WHERE position = ?",
+            [(reason, status, *stamp, position) for reason, status, position in changed],
         )
 
 
 def _write_as_one(
-    db: sqlite3.Connection, assignments: str, rows: Sequence[tuple[object, ...]], *, position: int
+    db: sqlite3.Connection,
+    assignments: str,
+    rows: Sequence[tuple[object, ...]],
+    stamp: tuple[int, str, int],
+    *,
+    position: int,
 ) -> None:
     if rows:
         db.execute(
             f"UPDATE invoices SET {assignments} FROM json_each(?) AS row "
             f"WHERE invoices.position = {_AT % position}",
-            (json.dumps(rows),),
+            (*stamp, json.dumps(rows)),
         )
