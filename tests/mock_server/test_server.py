@@ -69,10 +69,12 @@ def test_drop_connection_closes_the_socket_and_the_server_keeps_serving(server: 
     assert journal[0]["status"] is None and journal[0]["fault"] == "drop-connection"
 
 
-def _raw_post(port: int) -> bytes:
-    request = f"POST {ROUTE} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n"
+def _raw_post(port: int, *, length: bool = True) -> bytes:
+    """Everything the server sends for one POST of the route (``Content-Length: 0`` unless
+    ``length`` is false: no length header at all)."""
+    headers = "Host: 127.0.0.1\r\n" + ("Content-Length: 0\r\n" if length else "")
     with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
-        connection.sendall(f"{request}Connection: close\r\n\r\n".encode())
+        connection.sendall(f"POST {ROUTE} HTTP/1.1\r\n{headers}Connection: close\r\n\r\n".encode())
         return connection.makefile("rb").read()
 
 
@@ -148,17 +150,10 @@ def test_frozen_clock_gives_identical_bodies_on_every_start() -> None:
     assert b"<d2p1:SendingTime>2025-12-14T19:20:43.1992775+02:00</d2p1:SendingTime>" in bodies[0][1]
 
 
-def _raw_post_without_length(port: int) -> bytes:
-    request = f"POST {ROUTE} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
-        connection.sendall(request.encode())
-        return connection.makefile("rb").read()
-
-
 @SERVERS
 def test_live_http_behaviour_matches_web_api(server: str) -> None:
     with live_mock("--workers", "1", "--server", server) as mock:
-        no_length = _raw_post_without_length(mock.port)
+        no_length = _raw_post(mock.port, length=False)
         get = httpx.get(mock.url + "/API/V1/billing/invoices/retryallfailed/")
         xml = _post(mock.url, "text/xml")
     assert no_length.startswith(b"HTTP/1.1 411 ")
