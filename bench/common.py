@@ -16,7 +16,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -137,6 +137,14 @@ def _children(pid: int) -> list[int]:
             for child in map(int, children):
                 found += [child, *_children(child)]
     return found
+
+
+def run_main(main: Callable[[], None]) -> None:
+    """Run a benchmark's ``main``; a BenchError ends it with one line, not a traceback."""
+    try:
+        main()
+    except BenchError as error:
+        raise SystemExit(f"error: {error}") from None
 
 
 def require_tool(name: str, hint: str) -> str:

@@ -28,6 +28,7 @@ from bench.common import (
     process_tree_peak_rss_kib,
     record,
     require_tool,
+    run_main,
     running,
 )
 
@@ -100,7 +101,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except BenchError as error:
-        raise SystemExit(f"error: {error}") from None
+    run_main(main)

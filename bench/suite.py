@@ -27,6 +27,7 @@ from bench.common import (
     markdown_table,
     mock_command,
     record,
+    run_main,
     running,
 )
 
@@ -90,7 +91,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except BenchError as error:
-        raise SystemExit(f"error: {error}") from None
+    run_main(main)

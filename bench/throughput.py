@@ -16,7 +16,7 @@ import argparse
 import json
 import statistics
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from bench.common import (
     REPO,
@@ -29,6 +29,7 @@ from bench.common import (
     post,
     record,
     require_tool,
+    run_main,
     running,
 )
 
@@ -73,10 +74,8 @@ def run_wrk(url: str, accept: str, *, seconds: int, connections: int) -> Load:
 
 def median_load(loads: list[Load]) -> Load:
     """Each measure's median over the rounds."""
-    return Load(*(statistics.median(getattr(load, name) for load in loads) for name in _FIELDS))
-
-
-_FIELDS = ("requests_per_second", "p50_ms", "p99_ms", "non_2xx", "socket_errors")
+    medians = (statistics.median(getattr(load, f.name) for load in loads) for f in fields(Load))
+    return Load(*medians)
 
 
 def check_mock(base_url: str) -> None:
@@ -153,7 +152,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except BenchError as error:
-        raise SystemExit(f"error: {error}") from None
+    run_main(main)

@@ -36,7 +36,7 @@ from lxml import etree
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from bench.common import REPO, ROUTE, BenchError, item_count, markdown_table, record
+from bench.common import REPO, ROUTE, BenchError, item_count, markdown_table, record, run_main
 from conformance.contract_view import load_suite_contract
 from conformance.json_body import read_json_body
 from conformance.xml_body import read_xml_body
@@ -148,7 +148,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except BenchError as error:
-        raise SystemExit(f"error: {error}") from None
+    run_main(main)
