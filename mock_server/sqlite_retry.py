@@ -41,7 +41,6 @@ _SELECT_FAILED = "SELECT position, attempts FROM invoices WHERE status = ? ORDER
 # From this many retried rows on, the outcomes are written by one statement.
 ONE_STATEMENT_FROM = 1024
 _HAS_JSON_EACH = sqlite3.sqlite_version_info >= (3, 38, 0)
-_AT = "json_extract(row.value, '$[%d]')"  # member of the JSON array row being written
 # What a retry gives every row alike: SendingTime (ticks, kind, offset) and one attempt.
 _SAME = "ticks = ?, kind = ?, offset_minutes = ?, attempts = attempts + 1"
 _SELECT_FIXED = (
@@ -141,39 +140,40 @@ def write_outcomes(db: sqlite3.Connection, outcomes: Outcomes, now: NetDateTime)
     row does, but it runs as one step without the GIL, so the caller's other threads (the
     response being written) run meanwhile. It needs SQLite 3.38 (``json_each`` built in).
     """
-    # Invoices that stay Failed keep their status: their update leaves the status index be.
-    # An empty batch still costs a statement preparation: skip it.
     kept, changed = outcomes.kept, outcomes.changed
+    one_statement = len(kept) + len(changed) >= ONE_STATEMENT_FROM and _HAS_JSON_EACH
     stamp = (int(now.ticks), now.kind.value, int(now.offset_minutes))
-    if len(kept) + len(changed) >= ONE_STATEMENT_FROM and _HAS_JSON_EACH:
-        _write_as_one(db, f"reason = {_AT % 0}, {_SAME}", kept, stamp, position=1)
-        assignments = f"reason = {_AT % 0}, status = {_AT % 1}, {_SAME}"
-        _write_as_one(db, assignments, changed, stamp, position=2)
-        return
-    # The statements' text never changes, so SQLite prepares each once per connection.
-    if kept:
-        db.executemany(
-            f"UPDATE invoices SET reason = ?, {_SAME} WHERE position = ?",
-            [(reason, *stamp, position) for reason, position in kept],
-        )
-    if changed:
-        db.executemany(
-            f"UPDATE invoices SET reason = ?, status = ?, {_SAME} WHERE position = ?",
-            [(reason, status, *stamp, position) for reason, status, position in changed],
-        )
+    # Invoices that stay Failed keep their status: their update leaves the status index be.
+    _write(db, ("reason",), kept, stamp, one_statement=one_statement)
+    _write(db, ("reason", "status"), changed, stamp, one_statement=one_statement)
 
 
-def _write_as_one(
+def _write(
     db: sqlite3.Connection,
-    assignments: str,
+    columns: tuple[str, ...],
     rows: Sequence[tuple[object, ...]],
     stamp: tuple[int, str, int],
     *,
-    position: int,
+    one_statement: bool,
 ) -> None:
-    if rows:
+    """Set ``columns`` from each row (their values, then the row's position) and the stamp.
+
+    The statements' text depends only on ``columns``, so SQLite prepares each once per
+    connection; column names are this module's, never client text.
+    """
+    if not rows:  # an empty batch still costs a statement preparation
+        return
+    if one_statement:
+        member = "json_extract(row.value, '$[{}]')".format
+        values = ", ".join(f"{column} = {member(index)}" for index, column in enumerate(columns))
         db.execute(
-            f"UPDATE invoices SET {assignments} FROM json_each(?) AS row "
-            f"WHERE invoices.position = {_AT % position}",
+            f"UPDATE invoices SET {values}, {_SAME} FROM json_each(?) AS row "
+            f"WHERE invoices.position = {member(len(columns))}",
             (*stamp, json.dumps(rows)),
         )
+        return
+    values = ", ".join(f"{column} = ?" for column in columns)
+    db.executemany(
+        f"UPDATE invoices SET {values}, {_SAME} WHERE position = ?",
+        [(*row[:-1], *stamp, row[-1]) for row in rows],
+    )
