@@ -26,7 +26,7 @@ from flask import Flask
 from mock_server.app import create_app
 from mock_server.mock import current_mock_of
 from mock_server.scenarios import SCENARIO_NAMES
-from mock_server.servers import SERVERS, free_to_listen, serve
+from mock_server.servers import SERVERS, address, free_to_listen, serve
 from mock_server.settings import DEFAULTS, Settings, SettingsError
 
 __all__ = ["main", "parse_options"]
@@ -176,8 +176,7 @@ def _announcer(host: str, port: int, details: str) -> Callable[[], None]:
     """The server's ready hook: print the URL once, in the main process, before workers."""
 
     def ready() -> None:
-        shown = f"[{host}]" if ":" in host else host
-        print(f"retry mock: http://{shown}:{port} {details}", file=sys.stderr, flush=True)
+        print(f"retry mock: http://{address(host, port)} {details}", file=sys.stderr, flush=True)
 
     return ready
 

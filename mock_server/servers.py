@@ -23,7 +23,7 @@ from typing import Any
 
 from flask import Flask
 
-__all__ = ["SERVERS", "free_to_listen", "serve"]
+__all__ = ["SERVERS", "address", "free_to_listen", "serve"]
 
 SERVERS = ("granian", "gunicorn")
 WORKER_TIMEOUT_S = 300  # a retry call over 100,000 invoices takes seconds, not minutes
@@ -35,6 +35,11 @@ THREADS_PER_WORKER = 1
 # Requests a granian worker takes in at once; the rest wait in the listen queue. More than
 # one per thread, so a request never waits on its connection's previous one.
 REQUESTS_PER_WORKER = 64
+
+
+def address(host: str, port: int) -> str:
+    """``host:port``, an IPv6 host in brackets (as URLs and gunicorn's bind want it)."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 def free_to_listen(host: str, port: int) -> int:
@@ -100,9 +105,9 @@ def _serve_gunicorn(
 def _gunicorn_options(
     host: str, port: int, workers: int, ready: Callable[[], None]
 ) -> dict[str, Any]:
-    bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     return {
-        "bind": bind, "workers": workers, "worker_class": "sync", "preload_app": True,
+        "bind": address(host, port), "workers": workers, "worker_class": "sync",
+        "preload_app": True,
         "timeout": WORKER_TIMEOUT_S, "graceful_timeout": SHUTDOWN_TIMEOUT_S,
         "accesslog": None, "errorlog": "-", "loglevel": "warning",
         "when_ready": lambda _server: ready(),
