@@ -131,20 +131,23 @@ class RetryBody:
         """Begin writing ``call``'s body on a thread, if it is large."""
         if len(call.invoices) >= WRITE_ALONGSIDE_FROM:
             self._thread = threading.Thread(
-                target=self._write, args=(call,), name="retry-body", daemon=True
+                target=self._write_aside, args=(call,), name="retry-body", daemon=True
             )
             self._thread.start()
 
-    def _write(self, call: RetryCall) -> None:
+    def _write(self, call: RetryCall) -> list[bytes]:
+        return self._mock.body(self._mock.envelope(call), self._media_type)
+
+    def _write_aside(self, call: RetryCall) -> None:
         try:
-            self._result = self._mock.body(self._mock.envelope(call), self._media_type)
+            self._result = self._write(call)
         except BaseException as error:  # raised again by chunks()
             self._result = error
 
     def chunks(self, call: RetryCall) -> list[bytes]:
         """The body of ``call`` (the call :meth:`start` was given, if it was)."""
         if self._thread is None:
-            return self._mock.body(self._mock.envelope(call), self._media_type)
+            return self._write(call)
         self._thread.join()
         if isinstance(self._result, BaseException):
             raise self._result
