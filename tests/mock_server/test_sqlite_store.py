@@ -66,13 +66,13 @@ def test_journal_keeps_the_newest_entries_and_trims_the_rest_in_batches(
     assert 5 <= rows < 5 + 4
 
 
-def test_one_statement_writes_the_same_state_as_a_statement_per_row(
+def test_grouped_statements_write_the_same_state_as_a_statement_per_row(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     scenario = builtin_scenario("partial").with_options(seed=5, max_attempts=5)
     states = []
-    for name, first_one_statement in (("per-row", 10**9), ("one", 1)):
-        monkeypatch.setattr(sqlite_retry, "ONE_STATEMENT_FROM", first_one_statement)
+    for name, grouped_from in (("per-row", 10**9), ("grouped", 1)):
+        monkeypatch.setattr(sqlite_retry, "GROUPED_FROM", grouped_from)
         store = SqliteStore(tmp_path / f"{name}.sqlite3")
         store.reset(scenario, seed_invoices(60, seed=5, clock=CLOCK))
         calls = [store.retry(NOW).invoices for _ in range(2)]
