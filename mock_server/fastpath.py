@@ -9,8 +9,9 @@ retry's transaction, retry, write the envelope, ``200 OK`` with ``Content-Type``
 than the retry itself; for this request none of them changes the answer:
 
 * no ``Origin``: the CORS extension adds no header;
-* no fault: the fault middleware does nothing (faults are checked first, in the database,
-  so a fault added through any worker applies to the very next call);
+* no fault: the fault middleware does nothing (the retry's own transaction checks for
+  faults before it writes anything, so a fault added through any worker applies to the
+  very next call);
 * ``Content-Length: 0``: there is no body to read, limit or refuse with 411.
 
 Every other request (another method, a body, a query, an ``Origin``, a fault) goes to
@@ -51,7 +52,7 @@ class FastRetry:
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         """Answer the plain retry call; hand anything else to the wrapped app."""
-        if not self._is_plain_retry(environ) or self._mock.store.has_faults():
+        if not self._is_plain_retry(environ):
             return self._app(environ, start_response)
         return self._retry(environ, start_response)
 
@@ -80,12 +81,14 @@ class FastRetry:
         )  # fmt: skip
         body = RetryBody(mock, media_type)
         try:
-            call = mock.store.retry(
+            call = mock.store.retry_unless_faulted(
                 mock.settings.clock.now(), journal=entry, before_writing=body.start
             )
         except Exception:
             # The transaction rolled back, nothing was written: Flask's view runs the call
             # again and answers (and journals) whatever it gives as it always does.
+            return self._app(environ, start_response)
+        if call is None:  # a fault is configured: nothing was written, Flask applies it
             return self._app(environ, start_response)
         try:
             chunks = body.chunks(call)

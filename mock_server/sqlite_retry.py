@@ -62,11 +62,11 @@ class FixedColumns:
     taken once per generation, not once per attempt.
     """
 
-    generation: str
+    generation: str | None  # the generation row's stored text (None: a database without one)
     by_position: dict[int, Fixed]
 
     @classmethod
-    def of(cls, generation: str, invoices: Iterable[tuple[int, Invoice]]) -> FixedColumns:
+    def of(cls, generation: str | None, invoices: Iterable[tuple[int, Invoice]]) -> FixedColumns:
         """The columns of ``invoices`` (position, invoice), as just written."""
         return cls.from_columns(generation, (
             (position, str(invoice.practice_id), str(invoice.encounter_id),
@@ -75,7 +75,7 @@ class FixedColumns:
         ))  # fmt: skip
 
     @classmethod
-    def load(cls, db: sqlite3.Connection, generation: str) -> FixedColumns:
+    def load(cls, db: sqlite3.Connection, generation: str | None) -> FixedColumns:
         """The columns as the database holds them now."""
         cursor = db.cursor()
         cursor.row_factory = None
@@ -83,7 +83,9 @@ class FixedColumns:
 
     @classmethod
     def from_columns(
-        cls, generation: str, rows: Iterable[tuple[int, str, str, str, str | None, str | None]]
+        cls,
+        generation: str | None,
+        rows: Iterable[tuple[int, str, str, str, str | None, str | None]],
     ) -> FixedColumns:
         """From (position, practice, encounter, invoice, system, sending type) rows."""
         # The ids were written by this store from uuid.UUID, so they are the D form:

@@ -5,9 +5,10 @@ of failing, and every step that changes state runs in ``BEGIN IMMEDIATE`` - so t
 concurrent retry calls are serialised by the database and cannot retry the same failure
 twice. Writers first queue on a file lock next to the database (``<db>-lock``, POSIX),
 which wakes the next writer at once where SQLite's busy handler would poll. A retry
-call writes its journal entry in its own transaction, reads scenario and generation in
-one statement, and decodes the scenario only when its stored text differs from the last
-one this process decoded (so a change through any worker applies to the next call).
+call writes its journal entry in its own transaction, reads scenario, generation and
+whether a fault is configured in one statement, and decodes the scenario only when its
+stored text differs from the last one this process decoded (so a change through any
+worker applies to the next call).
 ``SendingTime`` is stored as ticks, kind and offset, which keeps all seven fractional
 digits. Each process and thread opens its own connection (connections must not cross a
 fork).
@@ -76,8 +77,12 @@ CREATE TABLE IF NOT EXISTS journal (
     status INTEGER, time TEXT NOT NULL, fault TEXT
 );
 """
-# One statement for what a retry needs from meta; rows as (key, value) tuples.
-_SELECT_RETRY_META = "SELECT key, value FROM meta WHERE key IN ('scenario', 'generation')"
+# What a retry reads first, in one statement: the stored texts of scenario and generation,
+# and whether any fault is configured.
+_SELECT_RETRY_STATE = (
+    "SELECT (SELECT value FROM meta WHERE key = 'scenario'),"
+    " (SELECT value FROM meta WHERE key = 'generation'), EXISTS (SELECT 1 FROM faults)"
+)
 _ANY_FAULT = "SELECT EXISTS (SELECT 1 FROM faults)"
 _COLUMNS = (
     "invoice_id, practice_id, encounter_id, reason, status, system, "
@@ -223,9 +228,9 @@ class SqliteStore:
         )
         # A new generation: every process's copy of the fixed columns is stale now, but
         # this one's can be built from the invoices at hand (workers forked from the
-        # master start with it).
-        generation = new_generation()
-        self._set_meta(db, "generation", generation)
+        # master start with it). Retries compare the stored text, as it is.
+        generation = json.dumps(new_generation())
+        self._set_meta_text(db, "generation", generation)
         self._fixed = FixedColumns.of(generation, numbered)
 
     def invoices(self) -> list[Invoice]:
@@ -265,16 +270,39 @@ class SqliteStore:
         ``before_writing`` gets the call once its outcomes are drawn and before they are
         written and committed; the call is only final if this method returns.
         """
+        call = self._retry(now, journal, before_writing, unless_faulted=False)
+        assert call is not None  # only a call unless faulted is ever refused
+        return call
+
+    def retry_unless_faulted(
+        self,
+        now: NetDateTime,
+        *,
+        journal: JournalEntry | None = None,
+        before_writing: Callable[[RetryCall], None] | None = None,
+    ) -> RetryCall | None:
+        """:meth:`retry`, or None and nothing written while any fault is configured."""
+        return self._retry(now, journal, before_writing, unless_faulted=True)
+
+    def _retry(
+        self,
+        now: NetDateTime,
+        journal: JournalEntry | None,
+        before_writing: Callable[[RetryCall], None] | None,
+        *,
+        unless_faulted: bool,
+    ) -> RetryCall | None:
         with self._write() as db:
+            scenario_text, generation, faulted = db.execute(_SELECT_RETRY_STATE).fetchone()
+            if faulted and unless_faulted:
+                return None
             if journal is not None:
                 self._append_journal(db, journal)
-            stored = dict(db.execute(_SELECT_RETRY_META).fetchall())
-            scenario = self._scenario_of(stored["scenario"])
+            scenario = self._scenario_of(scenario_text)
             if scenario.response is not Response.RETRY:
                 return RetryCall(scenario, [])
             attempts = Attempts(scenario)
-            # str(): a database without a generation row gets "None", as it always did.
-            fixed = self._fixed_columns(db, str(json.loads(stored.get("generation", "null"))))
+            fixed = self._fixed_columns(db, generation)
             outcomes = draw_outcomes(db, attempts, fixed, now)
             call = RetryCall(scenario, outcomes.retried)
             if before_writing is not None:
@@ -293,7 +321,7 @@ class SqliteStore:
             cached = self._scenario_cache = (text, Scenario.from_json(json.loads(text)))
         return cached[1]
 
-    def _fixed_columns(self, db: sqlite3.Connection, generation: str) -> FixedColumns:
+    def _fixed_columns(self, db: sqlite3.Connection, generation: str | None) -> FixedColumns:
         fixed = self._fixed
         if fixed is None or fixed.generation != generation:
             fixed = self._fixed = FixedColumns.load(db, generation)
@@ -388,10 +416,14 @@ class SqliteStore:
         row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else json.loads(row["value"])
 
+    @classmethod
+    def _set_meta(cls, db: sqlite3.Connection, key: str, value: Any) -> None:
+        cls._set_meta_text(db, key, json.dumps(value))
+
     @staticmethod
-    def _set_meta(db: sqlite3.Connection, key: str, value: Any) -> None:
+    def _set_meta_text(db: sqlite3.Connection, key: str, text: str) -> None:
         db.execute(
             "INSERT INTO meta (key, value) VALUES (?, ?) "
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (key, json.dumps(value)),
+            (key, text),
         )

@@ -142,6 +142,18 @@ class Store(Protocol):
         only final if ``retry`` returns.
         """
 
+    def retry_unless_faulted(
+        self,
+        now: NetDateTime,
+        *,
+        journal: JournalEntry | None = None,
+        before_writing: Callable[[RetryCall], None] | None = None,
+    ) -> RetryCall | None:
+        """:meth:`retry` if no fault is configured; otherwise None, and nothing is written.
+
+        One atomic step: a fault added before it is seen, however recently.
+        """
+
     def add_fault(
         self, kind: FaultKind, *, calls: int | None, share: float | None, latency_ms: int
     ) -> Fault:

@@ -96,6 +96,7 @@ def test_fast_retry_leaves_a_failed_retry_to_flask_which_answers_and_journals_50
         raise sqlite3.OperationalError("disk I/O error")
 
     monkeypatch.setattr(store, "retry", broken)
+    monkeypatch.setattr(store, "retry_unless_faulted", broken)
     status, headers, body = _call(app, {"Accept": "application/xml"})
     assert status == "500 Internal Server Error"
     assert ("Content-Type", "application/xml; charset=utf-8") in headers

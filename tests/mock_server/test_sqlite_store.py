@@ -13,7 +13,7 @@ from mock_server.clock import Clock
 from mock_server.invoices import seed_invoices
 from mock_server.scenarios import builtin_scenario
 from mock_server.sqlite_store import SqliteStore
-from mock_server.store import JournalEntry, RetriedInvoice
+from mock_server.store import FaultKind, JournalEntry, RetriedInvoice
 from mock_server.vocabulary import FAILED, SENT
 from tests.mock_server.conftest import FROZEN
 
@@ -47,6 +47,25 @@ def test_retry_writes_every_outcome_the_call_returns(tmp_path: Path) -> None:
         assert (invoice.reason, invoice.status) == (item[3], item[4])
         assert invoice.sending_time == NOW
         assert invoice.sending_attempts == item[7] == before[str(item[2])] + 1
+
+
+def test_retry_unless_faulted_writes_nothing_while_a_fault_is_configured(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "db.sqlite3")
+    store.reset(builtin_scenario("all-failing"), seed_invoices(4, seed=3, clock=CLOCK))
+    entry = JournalEntry(method="POST", path="/retry", accept=None, media_type=None,
+                         status=200, time=FROZEN, fault=None)  # fmt: skip
+    fault = SqliteStore(tmp_path / "db.sqlite3")  # another worker adds the fault
+    fault.add_fault(FaultKind.HTTP_500, calls=1, share=None, latency_ms=0)
+    before = store.invoices()
+    assert store.retry_unless_faulted(NOW, journal=entry) is None
+    assert (store.invoices(), store.journal()) == (before, [])
+    assert len(store.faults()) == 1, "the fault is left for the call that applies it"
+    fault.clear_faults()
+    call = store.retry_unless_faulted(NOW, journal=entry)
+    assert call is not None and len(call.invoices) == 4
+    assert store.journal() == [entry]
+    attempts = [invoice.sending_attempts for invoice in store.invoices()]
+    assert attempts == [invoice.sending_attempts + 1 for invoice in before]
 
 
 def test_journal_keeps_the_newest_entries_and_trims_the_rest_in_batches(
