@@ -3,20 +3,19 @@
 A call over 100,000 invoices must answer within a second, so the rows never become
 objects: the failed rows are read as ``(position, attempts)`` tuples, joined with the
 columns a retry never changes (ids, ``System``, ``SendingType``) from a per-process
-:class:`FixedColumns` copy, and written back grouped by what is written to them (reason
-and status), so a statement's only per-row parameter is the position. ``FixedColumns``
-belongs to one *generation* of the invoices: every replacement of the invoices stores a
-new random generation in ``meta``, so a copy from another generation is never used - each
-worker process reloads it once after another process replaced the invoices.
+:class:`FixedColumns` copy, and written back by statements that each update thousands of
+rows, whose only per-row parameters are what differs per row. ``FixedColumns`` belongs to
+one *generation* of the invoices: every replacement of the invoices stores a new random
+generation in ``meta``, so a copy from another generation is never used - each worker
+process reloads it once after another process replaced the invoices.
 """
 
 from __future__ import annotations
 
-import json
+import itertools
 import sqlite3
 import uuid
-from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from contract.netdatetime import NetDateTime
@@ -27,7 +26,7 @@ from mock_server.store import RetriedInvoice
 from mock_server.vocabulary import FAILED
 
 __all__ = [
-    "GROUPED_FROM",
+    "ROWS_PER_STATEMENT",
     "FixedColumns",
     "Outcomes",
     "draw_outcomes",
@@ -39,9 +38,10 @@ __all__ = [
 Fixed = tuple[GuidText, GuidText, GuidText, int, str | None, str | None]
 
 _SELECT_FAILED = "SELECT position, attempts FROM invoices WHERE status = ? ORDER BY position"
-# From this many retried rows on, the outcomes are written by a statement per group.
-GROUPED_FROM = 1024
-_HAS_JSON_EACH = sqlite3.sqlite_version_info >= (3, 38, 0)
+# Rows written by one statement, at most: a larger one would take longer to prepare than
+# to run, and each statement releases the GIL on its own.
+ROWS_PER_STATEMENT = 4096
+_HAS_UPDATE_FROM = sqlite3.sqlite_version_info >= (3, 33, 0)
 # What a retry gives every row alike: SendingTime (ticks, kind, offset) and one attempt.
 _SAME = "ticks = ?, kind = ?, offset_minutes = ?, attempts = attempts + 1"
 _SELECT_FIXED = (
@@ -106,15 +106,11 @@ class FixedColumns:
 
 @dataclass(frozen=True)
 class Outcomes:
-    """One call's retried invoices, and the positions to write, by what is written to them.
-
-    A handful of reasons cover any number of invoices, so a large call is written by a
-    statement per (reason, status) rather than a statement per row.
-    """
+    """One call's retried invoices, and the rows to write for them."""
 
     retried: list[RetriedInvoice]
-    kept: dict[str | None, list[int]]  # positions of invoices still Failed, by new reason
-    changed: dict[tuple[str | None, str], list[int]]  # the others', by (reason, status)
+    kept: list[tuple[int, str | None]]  # (position, reason) of invoices still Failed
+    changed: list[tuple[int, str | None, str]]  # (position, reason, status) of the others
 
 
 def draw_outcomes(
@@ -125,7 +121,7 @@ def draw_outcomes(
     cursor.row_factory = None
     rows = cursor.execute(_SELECT_FAILED, (FAILED,)).fetchall()
     by_position, outcome = fixed.by_position, attempts.outcome
-    outcomes = Outcomes([], defaultdict(list), defaultdict(list))
+    outcomes = Outcomes([], [], [])
     retried, kept, changed = outcomes.retried, outcomes.kept, outcomes.changed
     for position, tries in rows:
         practice, encounter, invoice, key, system, sending_type = by_position[position]
@@ -134,50 +130,57 @@ def draw_outcomes(
             (practice, encounter, invoice, reason, status, system, now, tries + 1, sending_type)
         )
         if status == FAILED:
-            kept[reason].append(position)
+            kept.append((position, reason))
         else:
-            changed[reason, status].append(position)
+            changed.append((position, reason, status))
     return outcomes
 
 
 def write_outcomes(db: sqlite3.Connection, outcomes: Outcomes, now: NetDateTime) -> None:
-    """Write the outcomes: a statement per row for a few, a statement per group for many.
+    """Write the outcomes, many rows to a statement.
 
-    A group's statement takes its positions as a JSON array and finds each row by its key:
-    for 100,000 rows it costs half of what a statement per row does, and it runs without
-    the GIL, so the caller's other threads (the response being written) run meanwhile. It
-    needs SQLite 3.38 (``json_each`` built in).
+    A statement joins its rows, given as a ``VALUES`` list, to the invoices by position:
+    one statement for 20 rows costs half of what a statement per row does, and for 100,000
+    rows it runs without the GIL, so the caller's other threads (the response being
+    written) run meanwhile. It needs SQLite 3.33 (``UPDATE ... FROM``); before that, each
+    row is a statement.
     """
-    grouped = len(outcomes.retried) >= GROUPED_FROM and _HAS_JSON_EACH
     stamp = (int(now.ticks), now.kind.value, int(now.offset_minutes))
     # Invoices that stay Failed keep their status: their update leaves the status index be.
-    kept = (((reason,), positions) for reason, positions in outcomes.kept.items())
-    _write(db, ("reason",), kept, stamp, grouped=grouped)
-    _write(db, ("reason", "status"), outcomes.changed.items(), stamp, grouped=grouped)
+    _write(db, ("reason",), outcomes.kept, stamp)
+    _write(db, ("reason", "status"), outcomes.changed, stamp)
 
 
 def _write(
     db: sqlite3.Connection,
     columns: tuple[str, ...],
-    groups: Iterable[tuple[tuple[object, ...], list[int]]],
+    rows: Sequence[tuple[object, ...]],
     stamp: tuple[int, str, int],
-    *,
-    grouped: bool,
 ) -> None:
-    """Set ``columns`` to each group's values at its positions, with the stamp.
+    """Set ``columns`` from each row (its position, then their values) and the stamp.
 
-    The statements' text depends only on ``columns``, so SQLite prepares each once per
-    connection; column names are this module's, never client text.
+    Column names are this module's, never client text. A statement's text depends on its
+    number of rows; SQLite prepares it once per connection.
     """
-    values = ", ".join(f"{column} = ?" for column in columns)
-    if grouped:
-        update = (
-            f"UPDATE invoices SET {values}, {_SAME} "
-            "WHERE position IN (SELECT value FROM json_each(?))"
-        )
-        for written, positions in groups:
-            db.execute(update, (*written, *stamp, json.dumps(positions)))
+    if not rows:  # an empty batch still costs a statement preparation
         return
-    rows = [(*written, *stamp, position) for written, positions in groups for position in positions]
-    if rows:  # an empty batch still costs a statement preparation
-        db.executemany(f"UPDATE invoices SET {values}, {_SAME} WHERE position = ?", rows)
+    if not _HAS_UPDATE_FROM:
+        values = ", ".join(f"{column} = ?" for column in columns)
+        db.executemany(
+            f"UPDATE invoices SET {values}, {_SAME} WHERE position = ?",
+            [(*row[1:], *stamp, row[0]) for row in rows],
+        )
+        return
+    width = len(columns) + 1
+    values = ", ".join(f"{column} = row.column{index + 2}" for index, column in enumerate(columns))
+    row_parameters = "(" + ", ".join("?" * width) + ")"
+    parameters_limit = db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) - len(stamp)
+    per_statement = min(ROWS_PER_STATEMENT, parameters_limit // width)
+    for start in range(0, len(rows), per_statement):
+        batch = rows[start : start + per_statement]
+        db.execute(
+            f"UPDATE invoices SET {values}, {_SAME} "
+            f"FROM (VALUES {', '.join([row_parameters] * len(batch))}) AS row "
+            "WHERE invoices.position = row.column1",
+            (*stamp, *itertools.chain.from_iterable(batch)),
+        )

@@ -10,8 +10,9 @@ import pytest
 from contract.netdatetime import NetDateTime
 from mock_server import sqlite_retry, sqlite_store
 from mock_server.clock import Clock
-from mock_server.invoices import seed_invoices
-from mock_server.scenarios import builtin_scenario
+from mock_server.invoices import Invoice, seed_invoices
+from mock_server.retry import retry_failed
+from mock_server.scenarios import Scenario, builtin_scenario
 from mock_server.sqlite_store import SqliteStore
 from mock_server.store import FaultKind, JournalEntry, RetriedInvoice
 from mock_server.vocabulary import FAILED, SENT
@@ -85,20 +86,36 @@ def test_journal_keeps_the_newest_entries_and_trims_the_rest_in_batches(
     assert 5 <= rows < 5 + 4
 
 
-def test_grouped_statements_write_the_same_state_as_a_statement_per_row(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    scenario = builtin_scenario("partial").with_options(seed=5, max_attempts=5)
+def _states_after_retries(
+    invoices: list[Invoice], scenario: Scenario, *, calls: int
+) -> list[list[dict[str, object]]]:
+    """Every invoice after each of ``calls`` retries, by the object-level retry model."""
     states = []
-    for name, grouped_from in (("per-row", 10**9), ("grouped", 1)):
-        monkeypatch.setattr(sqlite_retry, "GROUPED_FROM", grouped_from)
-        store = SqliteStore(tmp_path / f"{name}.sqlite3")
-        store.reset(scenario, seed_invoices(60, seed=5, clock=CLOCK))
-        calls = [store.retry(NOW).invoices for _ in range(2)]
-        states.append((calls, [i.to_json() for i in store.invoices()]))
-    assert states[0] == states[1]
-    statuses = {invoice["Status"] for invoice in states[1][1]}
-    assert statuses == {FAILED, SENT, "Abandoned"}, "every outcome kind was written"
+    for _ in range(calls):
+        failed = [invoice for invoice in invoices if invoice.status == FAILED]
+        retried = {i.invoice_id: i for i in retry_failed(failed, scenario, now=NOW).invoices}
+        invoices = [retried.get(invoice.invoice_id, invoice) for invoice in invoices]
+        states.append([invoice.to_json() for invoice in invoices])
+    return states
+
+
+@pytest.mark.parametrize(
+    ("update_from", "rows_per_statement"), [(True, 4096), (True, 7), (False, 4096)]
+)
+def test_every_way_of_writing_outcomes_writes_the_same_state(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, update_from: bool, rows_per_statement: int
+) -> None:
+    scenario = builtin_scenario("partial").with_options(seed=5, max_attempts=3)
+    expected = _states_after_retries(seed_invoices(60, seed=5, clock=CLOCK), scenario, calls=3)
+    monkeypatch.setattr(sqlite_retry, "_HAS_UPDATE_FROM", update_from)
+    monkeypatch.setattr(sqlite_retry, "ROWS_PER_STATEMENT", rows_per_statement)
+    store = SqliteStore(tmp_path / "db.sqlite3")
+    store.reset(scenario, seed_invoices(60, seed=5, clock=CLOCK))
+    for want in expected:
+        store.retry(NOW)
+        assert [invoice.to_json() for invoice in store.invoices()] == want
+    seen = {invoice["Status"] for state in expected for invoice in state}
+    assert seen == {FAILED, SENT, "Abandoned"}, "the calls wrote every outcome kind"
 
 
 def test_a_closed_store_reopens_its_connection_when_used_again(tmp_path: Path) -> None:
