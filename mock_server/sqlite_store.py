@@ -265,7 +265,7 @@ class SqliteStore:
     ) -> RetryCall:
         """Retry every failed invoice in one write transaction (with ``journal``, if given).
 
-        Rows are read as tuples and written back thousands to a statement:
+        Rows are read as tuples and written back many to a statement:
         no invoice object is built, no GUID parsed (a call may cover 100,000 invoices).
         ``before_writing`` gets the call once its outcomes are drawn and before they are
         written and committed; the call is only final if this method returns.

@@ -100,13 +100,24 @@ def _states_after_retries(
 
 
 @pytest.mark.parametrize(
-    ("update_from", "rows_per_statement"), [(True, 4096), (True, 7), (False, 4096)]
+    ("grouped_from", "update_from", "rows_per_statement"),
+    [
+        pytest.param(1, True, 1024, id="grouped"),
+        pytest.param(10**9, True, 1024, id="values"),
+        pytest.param(10**9, True, 7, id="values-in-batches"),
+        pytest.param(10**9, False, 1024, id="per-row"),
+    ],
 )
 def test_every_way_of_writing_outcomes_writes_the_same_state(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, update_from: bool, rows_per_statement: int
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    grouped_from: int,
+    update_from: bool,
+    rows_per_statement: int,
 ) -> None:
     scenario = builtin_scenario("partial").with_options(seed=5, max_attempts=3)
     expected = _states_after_retries(seed_invoices(60, seed=5, clock=CLOCK), scenario, calls=3)
+    monkeypatch.setattr(sqlite_retry, "GROUPED_FROM", grouped_from)
     monkeypatch.setattr(sqlite_retry, "_HAS_UPDATE_FROM", update_from)
     monkeypatch.setattr(sqlite_retry, "ROWS_PER_STATEMENT", rows_per_statement)
     store = SqliteStore(tmp_path / "db.sqlite3")

@@ -163,7 +163,8 @@ def _never_counting(monkeypatch: pytest.MonkeyPatch) -> None:
 
     def write(db: sqlite3.Connection, outcomes: Outcomes, now: Any) -> None:
         write_outcomes(db, outcomes, now)
-        positions = [(row[0],) for row in [*outcomes.kept, *outcomes.changed]]
+        groups = [*outcomes.kept.values(), *outcomes.changed.values()]
+        positions = [(position,) for group in groups for position in group]
         db.executemany("UPDATE invoices SET attempts = attempts - 1 WHERE position = ?", positions)
 
     monkeypatch.setattr(mock_server.sqlite_store, "draw_outcomes", draw)
