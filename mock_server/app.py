@@ -86,7 +86,7 @@ def _store(app: Flask) -> SqliteStore:
         return SqliteStore(path)
     # No database named: a private temporary one that disappears with the app or the process.
     directory = tempfile.mkdtemp(prefix="retry-mock-")
-    store = SqliteStore(Path(directory) / "mock.sqlite3")
+    store = SqliteStore(Path(directory) / "mock.sqlite3", durable=False)
     weakref.finalize(app, shutil.rmtree, directory, ignore_errors=True)
     atexit.register(shutil.rmtree, directory, ignore_errors=True)
     return store

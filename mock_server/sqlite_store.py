@@ -119,12 +119,22 @@ def _fault(row: sqlite3.Row) -> Fault:
 
 
 class SqliteStore:
-    """The mock's state in the SQLite database at ``path``."""
+    """The mock's state in the SQLite database at ``path``.
 
-    def __init__(self, path: str | Path, *, busy_timeout_ms: int = 30_000) -> None:
+    A ``durable`` database (one the user named) survives a power loss or an OS crash: its
+    checkpoints wait for the disk. A temporary one, gone with the process anyway, never
+    waits for the disk: a checkpoint's two fsyncs took up to 8 ms inside the write lock,
+    every few hundred calls, and a call's commit 36 us on average instead of 21.
+    """
+
+    def __init__(
+        self, path: str | Path, *, busy_timeout_ms: int = 30_000, durable: bool = True
+    ) -> None:
         self.path = Path(path)
         self._lock_path = self.path.with_name(self.path.name + "-lock")
         self._busy_timeout_ms = busy_timeout_ms
+        # WAL with NORMAL syncs at checkpoints only; OFF leaves writing to the OS.
+        self._synchronous = "NORMAL" if durable else "OFF"
         self._local = threading.local()
         self._fixed: FixedColumns | None = None
         self._scenario_cache: tuple[str, Scenario] | None = None
@@ -140,7 +150,7 @@ class SqliteStore:
             db.row_factory = sqlite3.Row
             db.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
             db.execute("PRAGMA journal_mode = WAL")
-            db.execute("PRAGMA synchronous = NORMAL")
+            db.execute(f"PRAGMA synchronous = {self._synchronous}")
             # Up to 64 MiB of pages per connection (SQLite's default is 2 MiB): 100,000
             # invoices take 27 MB with their indexes, and a retry that rereads evicted
             # pages took 0.82 s instead of 0.54 s. Memory is used only as pages are read.

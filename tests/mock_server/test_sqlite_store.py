@@ -11,12 +11,13 @@ from contract.netdatetime import NetDateTime
 from mock_server import sqlite_retry, sqlite_store
 from mock_server.clock import Clock
 from mock_server.invoices import Invoice, seed_invoices
+from mock_server.mock import current_mock_of
 from mock_server.retry import retry_failed
 from mock_server.scenarios import Scenario, builtin_scenario
 from mock_server.sqlite_store import SqliteStore
 from mock_server.store import FaultKind, JournalEntry, RetriedInvoice
 from mock_server.vocabulary import FAILED, SENT
-from tests.mock_server.conftest import FROZEN
+from tests.mock_server.conftest import FROZEN, make_app
 
 NOW = NetDateTime.parse(FROZEN)
 CLOCK = Clock(120, NOW)
@@ -135,3 +136,14 @@ def test_a_closed_store_reopens_its_connection_when_used_again(tmp_path: Path) -
     store.close()
     assert len(store.retry(NOW).invoices) == 3
     assert all(invoice.sending_time == NOW for invoice in store.invoices())
+
+
+@pytest.mark.parametrize(("database", "synchronous"), [("named", 1), (None, 0)])
+def test_only_a_named_database_waits_for_the_disk(
+    tmp_path: Path, database: str | None, synchronous: int
+) -> None:
+    app = make_app(tmp_path, DATABASE=None if database is None else tmp_path / "named.sqlite3")
+    store = current_mock_of(app).store
+    assert isinstance(store, SqliteStore)
+    # 1 = NORMAL (WAL syncs at checkpoints), 0 = OFF (a temporary file outlives no crash)
+    assert store._connection().execute("PRAGMA synchronous").fetchone()[0] == synchronous
