@@ -4,10 +4,10 @@ A call over 100,000 invoices must answer within a second, so the rows never beco
 objects: the failed rows are read as ``(position, attempts)`` tuples, joined with the
 columns a retry never changes (ids, ``System``, ``SendingType``) from a per-process
 :class:`FixedColumns` copy, and written back by statements that each update many rows
-(see :func:`write_outcomes`). ``FixedColumns`` belongs to
-one *generation* of the invoices: every replacement of the invoices stores a new random
-generation in ``meta``, so a copy from another generation is never used - each worker
-process reloads it once after another process replaced the invoices.
+(see :func:`write_outcomes`). ``FixedColumns`` belongs to one *generation* of the
+invoices: every replacement of the invoices stores a new random generation in ``meta``,
+so a copy from another generation is never used - each worker process reloads it once
+after another process replaced the invoices.
 """
 
 from __future__ import annotations
@@ -194,22 +194,46 @@ def _write(
     if not groups:  # an empty batch still costs a statement preparation
         return
     if count >= GROUPED_FROM and _HAS_JSON_EACH:
-        values = ", ".join(f"{column} = ?" for column in columns)
-        update = (
-            f"UPDATE invoices SET {values}, {_SAME} "
-            "WHERE position IN (SELECT value FROM json_each(?))"
-        )
-        for written, positions in groups:
-            db.execute(update, (*written, *stamp, json.dumps(positions)))
+        _write_by_group(db, columns, groups, stamp)
         return
     rows = [(position, *written) for written, positions in groups for position in positions]
-    if not _HAS_UPDATE_FROM:
-        values = ", ".join(f"{column} = ?" for column in columns)
+    if _HAS_UPDATE_FROM:
+        _write_by_values(db, columns, rows, stamp)
+    else:
         db.executemany(
-            f"UPDATE invoices SET {values}, {_SAME} WHERE position = ?",
+            f"UPDATE invoices SET {_assigned(columns)}, {_SAME} WHERE position = ?",
             [(*row[1:], *stamp, row[0]) for row in rows],
         )
-        return
+
+
+def _assigned(columns: tuple[str, ...]) -> str:
+    """``column = ?`` for each column."""
+    return ", ".join(f"{column} = ?" for column in columns)
+
+
+def _write_by_group(
+    db: sqlite3.Connection,
+    columns: tuple[str, ...],
+    groups: Sequence[tuple[tuple[object, ...], list[int]]],
+    stamp: tuple[int, str, int],
+) -> None:
+    """A statement per group: its values, and its positions as one JSON array."""
+    update = (
+        f"UPDATE invoices SET {_assigned(columns)}, {_SAME} "
+        "WHERE position IN (SELECT value FROM json_each(?))"
+    )
+    for written, positions in groups:
+        db.execute(update, (*written, *stamp, json.dumps(positions)))
+
+
+def _write_by_values(
+    db: sqlite3.Connection,
+    columns: tuple[str, ...],
+    rows: list[tuple[object, ...]],
+    stamp: tuple[int, str, int],
+) -> None:
+    """A statement per :data:`ROWS_PER_STATEMENT` rows (position, then the columns' values),
+    joined to the invoices as a VALUES list."""
     width = len(columns) + 1
     values = ", ".join(f"{column} = row.column{index + 2}" for index, column in enumerate(columns))
     row_parameters = "(" + ", ".join("?" * width) + ")"
