@@ -361,16 +361,12 @@ class SqliteStore:
         with self._write() as db:
             db.execute("DELETE FROM faults")
 
-    def has_faults(self) -> bool:
-        """Whether any fault is configured (a read only: no call is counted)."""
-        return bool(self._connection().execute(_ANY_FAULT).fetchone()[0])
-
     def next_call_faults(self) -> list[Fault]:
         """Count one retry call; return the faults firing for it and use up counted ones.
 
         Calls are only counted while a fault exists, so a call without faults costs no write.
         """
-        if not self.has_faults():
+        if not self._connection().execute(_ANY_FAULT).fetchone()[0]:  # a read, no write
             return []
         with self._write() as db:
             call = int(self._meta(db, "calls") or 0) + 1

@@ -165,9 +165,6 @@ class Store(Protocol):
     def clear_faults(self) -> None:
         """Remove every fault."""
 
-    def has_faults(self) -> bool:
-        """Whether any fault is configured (a read only: no call is counted)."""
-
     def next_call_faults(self) -> list[Fault]:
         """Count one retry call and return the faults that fire for it, using them up."""
 
