@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import http.client
 import os
 import re
@@ -16,7 +17,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from flask import Flask
 
+from mock_server import servers
 from mock_server.__main__ import parse_options
 from tests.mock_server.conftest import CORRUPT, FROZEN, REPO, ROUTE, live_mock
 
@@ -270,3 +273,18 @@ def test_console_script_bad_option_exits_2_with_one_line() -> None:
     assert result.stderr.splitlines() == [
         "retry-mock: error: argument --workers: must be 1 or more, got 0 (see retry-mock --help)"
     ]
+
+
+def test_serving_freezes_what_the_app_built_before_workers_fork(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    frozen: list[int] = []
+    monkeypatch.setattr(
+        servers, "_serve_granian", lambda *args, **kwargs: frozen.append(gc.get_freeze_count())
+    )
+    try:
+        servers.serve("granian", Flask(__name__), host="127.0.0.1", port=0, workers=1,
+                      ready=lambda: None)  # fmt: skip
+    finally:
+        gc.unfreeze()
+    assert frozen and frozen[0] > 0
