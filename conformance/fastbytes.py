@@ -62,13 +62,11 @@ class _Unsupported(Exception):
 def _declared(
     outer: NamespaceScope, namespace: str | None, number: int
 ) -> tuple[NamespaceScope, str]:
-    """``outer`` after an element declares ``namespace`` as ``d{depth}p{number}``, with the
-    attribute that declares it ("" when it was in scope already)."""
-    scope = outer.declare(namespace, number)
-    if scope is outer:
-        return scope, ""
-    prefix, bound = scope.bindings[-1]
-    return scope, f' xmlns:{prefix}="{_literal(bound)}"'
+    """:meth:`NamespaceScope.declared`, for a namespace the expression can spell as is."""
+    scope, attribute = outer.declared(namespace, number)
+    if attribute and namespace is not None:
+        _literal(namespace)
+    return scope, attribute
 
 
 def _literal(namespace: str) -> str:
@@ -127,12 +125,9 @@ class _Generator:
     ) -> bytes:
         """An element ``local`` in ``namespace`` holding ``clr``, written inside ``scope``;
         ``declare`` is the namespace the member declares for its value."""
-        prefix = scope.prefix_for(namespace)
-        inner = scope.nested()
-        implicit = ""
-        if prefix is None:
-            implicit, prefix = f' xmlns="{_literal(namespace)}"', ""
-            inner = inner.bind("", namespace)
+        inner, prefix, implicit = scope.child(namespace)
+        if implicit:
+            _literal(namespace)
         tag = f"{prefix}:{local}" if prefix else local
         inner, member_declared = _declared(inner, declare, 1)
         inner, items_declared = _declared(

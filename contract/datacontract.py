@@ -239,3 +239,22 @@ class NamespaceScope:
         if namespace is None or self.prefix_for(namespace) is not None:
             return self
         return self.bind(declared_prefix(self.depth, number), namespace)
+
+    def declared(self, namespace: str | None, number: int = 1) -> tuple[NamespaceScope, str]:
+        """:meth:`declare`, with the attribute that declares the namespace ("" when it was
+        in scope already)."""
+        scope = self.declare(namespace, number)
+        if scope is self:
+            return scope, ""
+        prefix, bound = scope.bindings[-1]
+        return scope, f' xmlns:{prefix}="{bound}"'
+
+    def child(self, namespace: str) -> tuple[NamespaceScope, str, str]:
+        """Entering a child element in ``namespace``: the scope inside it, the element's
+        prefix ("" = default), and the default-namespace declaration it must write ("" when
+        a binding in scope names ``namespace`` already)."""
+        prefix = self.prefix_for(namespace)
+        inner = self.nested()
+        if prefix is not None:
+            return inner, prefix, ""
+        return inner.bind("", namespace), "", f' xmlns="{namespace}"'

@@ -78,11 +78,7 @@ class _Walk:
         outer: NamespaceScope,
         declare: str | None,
     ) -> None:
-        prefix = outer.prefix_for(namespace)
-        scope = outer.nested()
-        if prefix is None:
-            prefix = ""
-            scope = scope.bind("", namespace)
+        scope, prefix, _ = outer.child(namespace)
         self._record(site, prefix)
         unwrapped = clr_type.inner if isinstance(clr_type, NullableType) else clr_type
         if isinstance(unwrapped, ComplexRef) and site[-1] == "items":

@@ -36,7 +36,6 @@ from contract.datacontract import (
     XSI_NS,
     NamespaceScope,
     contract_name,
-    declared_prefix,
     items_namespace_to_declare,
     namespace_to_declare,
     xml_member_order,
@@ -103,17 +102,11 @@ class _Compiler:
         scope: NamespaceScope,
         declare: str | None,
     ) -> tuple[_Tags, NamespaceScope]:
-        depth = scope.depth + 1
-        prefix = scope.prefix_for(namespace)
-        bindings = list(scope.bindings)
-        implicit = ""
-        if prefix is None:
-            implicit, prefix = f' xmlns="{namespace}"', ""
-            bindings.append(("", namespace))
+        inner, prefix, implicit = scope.child(namespace)
         tag = f"{prefix}:{local}" if prefix else local
-        member_decls = _declare(bindings, depth, [declare])
-        following = 1 + member_decls.count(" xmlns:")
-        items_decls = _declare(bindings, depth, [items_namespace_to_declare(clr_type)], following)
+        inner, member_decls = inner.declared(declare)
+        items_namespace = items_namespace_to_declare(clr_type)
+        inner, items_decls = inner.declared(items_namespace, 1 + bool(member_decls))
         value_decls = member_decls + items_decls
         tags = _Tags(
             open=f"<{tag}{value_decls}{implicit}>",
@@ -121,7 +114,7 @@ class _Compiler:
             nil=f'<{tag}{member_decls} i:nil="true"{implicit} />',
             close=f"</{tag}>",
         )
-        return tags, NamespaceScope(depth, tuple(bindings))
+        return tags, inner
 
     def element_content(self, clr_type: ClrType, scope: NamespaceScope) -> Writer:
         """A writer for the text or items of an element holding a scalar or a collection."""
@@ -224,23 +217,6 @@ _MAY_BE_EMPTY = frozenset({Primitive.STRING, Primitive.URI, Primitive.BYTE_ARRAY
 _TEXTS = frozenset({Primitive.STRING, Primitive.URI})
 
 
-def _declare(
-    bindings: list[tuple[str, str]], depth: int, namespaces: list[str | None], first: int = 1
-) -> str:
-    """Declare each namespace not yet in scope as ``d{depth}p{n}``; return the attributes."""
-    attributes = ""
-    number = first
-    for namespace in namespaces:
-        in_scope = NamespaceScope(depth, tuple(bindings))
-        if namespace is None or in_scope.prefix_for(namespace) is not None:
-            continue
-        prefix = declared_prefix(depth, number)
-        number += 1
-        bindings.append((prefix, namespace))
-        attributes += f' xmlns:{prefix}="{namespace}"'
-    return attributes
-
-
 def compile_xml_writer(
     root_type: ClrType, catalog: TypeCatalog, *, splicer: Splicer | None = None
 ) -> Writer:
@@ -251,9 +227,8 @@ def compile_xml_writer(
     if not isinstance(root_type, ComplexRef | ArrayType):
         raise UnsupportedTypeError("contract.wire writes XML only for complex and collection roots")
     root = contract_name(root_type)
-    bindings = [("", root.namespace), ("i", XSI_NS)]
-    declarations = _declare(bindings, 1, [items_namespace_to_declare(root_type)])
-    scope = NamespaceScope(1, tuple(bindings))
+    outer = NamespaceScope(1, (("", root.namespace), ("i", XSI_NS)))
+    scope, declarations = outer.declared(items_namespace_to_declare(root_type))
     start = f'<{root.name} xmlns:i="{XSI_NS}"{declarations} xmlns="{root.namespace}"'
     # A null root is written by DataContractSerializer in a form no golden file shows.
     tags = _Tags(open=start + ">", empty=start + " />", nil="", close=f"</{root.name}>")
