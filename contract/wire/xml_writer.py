@@ -181,10 +181,11 @@ class _Compiler:
             member_tags, _ = self._tags(member.name, namespace, member.type, scope, declare)
             constants[f"O{index}"], constants[f"C{index}"] = member_tags.open, member_tags.close
             constants[f"E{index}"], constants[f"N{index}"] = member_tags.empty, member_tags.nil
-            constants[f"F{index}"] = xml_formatter(unwrapped.primitive)
             if unwrapped.primitive in _TEXTS:
                 # A text written before is looked up; xml_text writes the others.
                 constants[f"M{index}"], constants[f"F{index}"] = remembered(xml_text)
+            else:
+                constants[f"F{index}"] = xml_formatter(unwrapped.primitive)
             member_nullable = is_nullable(member.type, self._catalog)
             expressions.append(
                 _scalar_expression(index, unwrapped.primitive, nullable=member_nullable)
