@@ -21,14 +21,17 @@ __all__ = [
     "DEFAULT_FAILED_STATUSES",
     "DEFAULT_MAX_BYTES",
     "DEFAULT_MAX_CALLS",
+    "DEFAULT_MAX_FAILURES_PER_RULE",
     "DEFAULT_SUCCESS_STATUSES",
     "DEFAULT_TIMEOUT",
     "ResetRequest",
     "Settings",
     "build_settings",
     "parse_base_url",
+    "parse_count",
     "parse_header",
     "parse_reset",
+    "parse_seconds",
     "read_basic_auth_env",
     "read_bearer_env",
 ]
@@ -38,6 +41,10 @@ DEFAULT_MAX_CALLS = 4
 variant. Each POST re-sends every failed invoice, so staging gets few of them."""
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+DEFAULT_MAX_FAILURES_PER_RULE = 10
+"""Failures a report shows per rule; the rest are counted in their group."""
+MAX_SECONDS = 24 * 3600.0
+"""The longest --timeout or --wait-for-target accepted: a longer one is a typo."""
 DEFAULT_SUCCESS_STATUSES = ("Sent",)
 DEFAULT_FAILED_STATUSES = ("Failed",)
 _METHODS = frozenset({"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"})
@@ -76,33 +83,69 @@ class Settings:
     success_statuses: tuple[str, ...] = DEFAULT_SUCCESS_STATUSES
     failed_statuses: tuple[str, ...] = DEFAULT_FAILED_STATUSES
     schemathesis: bool = True
+    wait_for_target: float = 0.0
+    strict: bool = False
+    max_failures_per_rule: int = DEFAULT_MAX_FAILURES_PER_RULE
 
     def __post_init__(self) -> None:
-        if self.max_calls < 0:
-            raise OptionsError(f"--max-calls must be 0 or more, got {self.max_calls}")
-        if not self.timeout > 0:
-            raise OptionsError(
-                f"--timeout must be a positive number of seconds, got {self.timeout}"
-            )
-        if self.max_bytes < 1024:
-            raise OptionsError(f"--max-bytes must be at least 1024, got {self.max_bytes}")
+        parse_count(self.max_calls, "--max-calls")
+        parse_seconds(self.timeout, "--timeout", positive=True)
+        parse_seconds(self.wait_for_target, "--wait-for-target")
+        parse_count(self.max_bytes, "--max-bytes", minimum=1024)
+        parse_count(self.max_failures_per_rule, "--max-failures-per-rule", minimum=1)
+        for words, option in (
+            (self.success_statuses, "--success-status"),
+            (self.failed_statuses, "--failed-status"),
+        ):
+            if not words or not all(word.strip() for word in words):
+                raise OptionsError(f"{option} must be a non-empty status word, got {words!r}")
         for path, option in ((self.ca_bundle, "--ca-bundle"), (self.client_cert, "--client-cert")):
             if path is not None and not path.is_file():
                 raise OptionsError(f"{option}: no such file: {path}")
 
 
 def parse_base_url(text: str) -> str:
-    """An absolute http(s) URL without query or fragment, trailing slash removed."""
-    parts = urlsplit(text.strip())
+    """An absolute http(s) URL without query or fragment, trailing slash removed.
+
+    A path is kept: a service hosted in a virtual directory has its root there
+    (``https://host/BillingService``); the route is appended to it."""
+    try:
+        parts = urlsplit(text.strip())
+        parts.port  # noqa: B018 - urlsplit validates the port lazily
+    except ValueError as error:
+        raise OptionsError(f"--base-url is not a valid URL ({error}): {text!r}") from None
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise OptionsError(f"--base-url must be an absolute http(s) URL, got {text!r}")
     if parts.query or parts.fragment:
         raise OptionsError(f"--base-url must not have a query or fragment, got {text!r}")
-    try:
-        parts.port  # noqa: B018 - urlsplit validates the port lazily
-    except ValueError:
-        raise OptionsError(f"--base-url has an invalid port: {text!r}") from None
     return text.strip().rstrip("/")
+
+
+def parse_seconds(value: str | float, option: str, *, positive: bool = False) -> float:
+    """A finite number of seconds, at most a day: more than 0 with ``positive``, else 0 or
+    more."""
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        raise OptionsError(f"{option} must be a number of seconds, got {value!r}") from None
+    low_ok = seconds > 0 if positive else seconds >= 0
+    if not (low_ok and seconds <= MAX_SECONDS):  # NaN fails both comparisons
+        bound = "more than 0" if positive else "0 or more"
+        raise OptionsError(
+            f"{option} must be {bound} and at most {MAX_SECONDS:g} seconds, got {value}"
+        )
+    return seconds
+
+
+def parse_count(value: str | int, option: str, *, minimum: int = 0) -> int:
+    """A whole number of at least ``minimum``."""
+    try:
+        count = int(value)
+    except (TypeError, ValueError):
+        raise OptionsError(f"{option} must be a whole number, got {value!r}") from None
+    if isinstance(value, float) or count < minimum:
+        raise OptionsError(f"{option} must be a whole number of at least {minimum}, got {value}")
+    return count
 
 
 def parse_header(text: str) -> tuple[str, str]:
@@ -130,7 +173,12 @@ def parse_reset(text: str, base_url: str) -> ResetRequest:
         raise OptionsError(f"--reset must look like 'POST https://host/path', got {text!r}")
     if url.startswith("/"):
         url = base_url + url
-    if urlsplit(url).scheme not in {"http", "https"}:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - urlsplit validates the port lazily
+    except ValueError as error:
+        raise OptionsError(f"--reset URL is not a valid URL ({error}): {url!r}") from None
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise OptionsError(f"--reset URL must be absolute http(s) or start with '/', got {url!r}")
     return ResetRequest(method, url)
 
@@ -185,13 +233,32 @@ def build_settings(
     failed_statuses: list[str] | None = None,
     ca_bundle: str | None = None,
     client_cert: str | None = None,
+    max_calls: str | int | None = None,
+    timeout: str | float | None = None,
+    max_bytes: str | int | None = None,
+    wait_for_target: str | float | None = None,
+    max_failures_per_rule: str | int | None = None,
     **flags: Any,
 ) -> Settings:
     """Settings from raw option values (CLI or pytest), every one validated here.
 
-    ``flags`` are the plain fields of :class:`Settings` (``allow_side_effects``,
-    ``max_calls``, ``dry_run``, ``timeout``, ``max_bytes``, ``insecure``...).
+    Numbers may be given as text, as options are. ``flags`` are the plain boolean fields
+    of :class:`Settings` (``allow_side_effects``, ``dry_run``, ``insecure``, ``strict``,
+    ``schemathesis``).
     """
+    numbers: dict[str, Any] = {}
+    if max_calls is not None:
+        numbers["max_calls"] = parse_count(max_calls, "--max-calls")
+    if timeout is not None:
+        numbers["timeout"] = parse_seconds(timeout, "--timeout", positive=True)
+    if max_bytes is not None:
+        numbers["max_bytes"] = parse_count(max_bytes, "--max-bytes", minimum=1024)
+    if wait_for_target is not None:
+        numbers["wait_for_target"] = parse_seconds(wait_for_target, "--wait-for-target")
+    if max_failures_per_rule is not None:
+        numbers["max_failures_per_rule"] = parse_count(
+            max_failures_per_rule, "--max-failures-per-rule", minimum=1
+        )
     url = parse_base_url(base_url)
     pairs = [parse_header(text) for text in headers or []]
     _refuse_two_authorizations(pairs, bearer_token_env, basic_auth_env)
@@ -209,9 +276,14 @@ def build_settings(
         headers=tuple(pairs),
         secrets=tuple(secrets),
         reset=parse_reset(reset, url) if reset else None,
-        success_statuses=tuple(success_statuses or DEFAULT_SUCCESS_STATUSES),
-        failed_statuses=tuple(failed_statuses or DEFAULT_FAILED_STATUSES),
+        success_statuses=_words(success_statuses, DEFAULT_SUCCESS_STATUSES),
+        failed_statuses=_words(failed_statuses, DEFAULT_FAILED_STATUSES),
         ca_bundle=Path(ca_bundle) if ca_bundle else None,
         client_cert=Path(client_cert) if client_cert else None,
+        **numbers,
         **{key: value for key, value in flags.items() if value is not None},
     )
+
+
+def _words(given: list[str] | None, default: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(word.strip() for word in given) if given is not None else default

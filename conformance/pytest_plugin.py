@@ -16,84 +16,90 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 # Stdlib-only modules: the plugin's import stays cheap.
-from conformance.options import DEFAULT_MAX_CALLS, DEFAULT_TIMEOUT
+from conformance.option_table import OPTIONS, plugin_names
 
 if TYPE_CHECKING:
+    from conformance.option_table import RunOptions
     from conformance.options import Settings
     from conformance.report import Report, RuleOutcome
 
 __all__ = ["conformance_report", "conformance_settings", "outcomes_of"]
 
 _REPORT_KEY = pytest.StashKey["Report"]()
-_FLAGS = (
-    ("allow-side-effects", "allow POSTs to the route (they re-send real invoices)"),
-    ("dry-run", "list the requests, send nothing"),
-    ("insecure", "do not verify TLS certificates"),
-)
-_VALUES = (
-    (
-        "max-calls",
-        int,
-        f"at most this many POSTs (default {DEFAULT_MAX_CALLS}; order: see"
-        " retry-conformance run --help)",
-    ),
-    ("reset", str, "'METHOD URL' that puts the target into a known state"),
-    ("timeout", float, f"total seconds per request (default {DEFAULT_TIMEOUT:g})"),
-    ("max-bytes", int, "largest response body read"),
-    ("bearer-token-env", str, "send Authorization: Bearer $VAR"),
-    ("basic-auth-env", str, "basic auth from $VAR = user:password"),
-    ("ca-bundle", str, "CA certificates to trust"),
-    ("client-cert", str, "client certificate (PEM with key)"),
-)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    """Register ``--conformance-url`` and the safety options."""
+    """Register every option of the suite's table as ``--conformance-NAME``."""
     group = parser.getgroup("conformance", "retry endpoint conformance suite")
-    group.addoption("--conformance-url", metavar="URL", help="check the target at URL")
-    group.addoption(
-        "--conformance-header",
-        action="append",
-        metavar="'Name: value'",
-        help="header sent on every request (repeatable)",
-    )
-    for name, help_text in _FLAGS:
-        group.addoption(f"--conformance-{name}", action="store_true", help=help_text)
-    for name, kind, help_text in _VALUES:
-        group.addoption(f"--conformance-{name}", type=kind, help=help_text)
+    for spec in OPTIONS:
+        names = plugin_names(spec)
+        if spec.action == "flag":
+            group.addoption(*names, action="store_true", dest=_dest(spec.dest), help=spec.help)
+        else:
+            action = "append" if spec.action == "append" else "store"
+            group.addoption(
+                *names, action=action, dest=_dest(spec.dest), metavar=spec.metavar, help=spec.help
+            )
 
 
-def _option(config: pytest.Config, name: str) -> Any:
-    return config.getoption(f"conformance_{name.replace('-', '_')}")
+def _dest(name: str) -> str:
+    return f"conformance_{name}"
+
+
+def _url(config: pytest.Config) -> str | None:
+    url: str | None = config.getoption(_dest("base_url"))
+    return url
+
+
+def options_from_config(config: pytest.Config) -> RunOptions:
+    """The suite's validated options from ``--conformance-*`` (OptionsError if bad)."""
+    from conformance.option_table import run_options  # noqa: PLC0415 - keep the import cheap
+
+    return run_options({spec.dest: config.getoption(_dest(spec.dest)) for spec in OPTIONS})
 
 
 def settings_from_config(config: pytest.Config) -> Settings:
     """The suite's settings from the ``--conformance-*`` options (OptionsError if bad)."""
-    from conformance.options import build_settings  # noqa: PLC0415 - keep the plugin's import cheap
-
-    names = [name for name, _ in _FLAGS] + [name for name, _, _ in _VALUES]
-    raw = {name.replace("-", "_"): _option(config, name) for name in names}
-    return build_settings(base_url=_option(config, "url"), headers=_option(config, "header"), **raw)
+    return options_from_config(config).settings
 
 
 def pytest_configure(config: pytest.Config) -> None:
     """Fail fast, with the option's message, when the options are invalid."""
-    if _option(config, "url") is None:
+    if _url(config) is None:
         return
     from conformance.failures import OptionsError  # noqa: PLC0415
 
     try:
-        settings_from_config(config)
+        options_from_config(config)
     except OptionsError as error:
         raise pytest.UsageError(str(error)) from None
 
 
 def _report(config: pytest.Config) -> Report:
     if _REPORT_KEY not in config.stash:
-        from conformance.runner import run_suite  # noqa: PLC0415
-
-        config.stash[_REPORT_KEY] = run_suite(settings_from_config(config))
+        config.stash[_REPORT_KEY] = _run(config, options_from_config(config))
     return config.stash[_REPORT_KEY]
+
+
+def _run(config: pytest.Config, options: RunOptions) -> Report:
+    """Run the suite once, printing progress lines (unless quiet) past pytest's capture,
+    and write the reports the options ask for. The suite's own errors (a failed reset,
+    a base URL that holds the route) become the report's fatal reason."""
+    from conformance.failures import ConformanceError  # noqa: PLC0415
+    from conformance.output import write_reports  # noqa: PLC0415
+    from conformance.report import Report  # noqa: PLC0415
+    from conformance.runner import run_suite  # noqa: PLC0415
+
+    terminal = config.pluginmanager.get_plugin("terminalreporter")
+    progress = None
+    if terminal is not None and not options.outputs.quiet:
+        progress = terminal.write_line
+    try:
+        report = run_suite(options.settings, progress=progress)
+    except ConformanceError as error:
+        return Report(options.settings.base_url, [], fatal=str(error))
+    write_reports(report, options.outputs)
+    return report
 
 
 def outcomes_of(report: Report, rule: str) -> list[RuleOutcome]:
@@ -113,17 +119,24 @@ class ConformanceRuleItem(pytest.Item):
         self.rule = rule
 
     def runtest(self) -> None:
-        """Fail with the rule's failures, skip when it did not run."""
+        """Fail with the rule's grouped failures; skip when it did not run (fail, with
+        ``--conformance-strict``)."""
+        from conformance.output import failure_lines  # noqa: PLC0415
+
         report = _report(self.config)
         if report.fatal is not None:
             pytest.fail(f"the suite could not run: {report.fatal}", pytrace=False)
         outcomes = outcomes_of(report, self.rule)
-        failures = [failure for outcome in outcomes for failure in outcome.failures]
-        if failures:
-            raise AssertionError("\n\n".join(f.message for f in failures))
+        failed = [outcome for outcome in outcomes if outcome.failures]
+        if failed:
+            raise AssertionError(
+                "\n\n".join("\n".join([f"[{o.rule}] {o.title}", *failure_lines(o)]) for o in failed)
+            )
         if all(outcome.status == "not run" for outcome in outcomes):
-            reasons = [reason for outcome in outcomes for reason in outcome.reasons]
-            pytest.skip("not run: " + "; ".join(reasons))
+            reasons = "; ".join(reason for outcome in outcomes for reason in outcome.reasons)
+            if report.strict:
+                pytest.fail(f"not run (--conformance-strict): {reasons}", pytrace=False)
+            pytest.skip("not run: " + reasons)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         """The failures' own text, no traceback into the suite."""
@@ -138,7 +151,7 @@ def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
 ) -> None:
     """Add one test per rule when ``--conformance-url`` is given."""
-    if _option(config, "url") is None:
+    if _url(config) is None:
         return
     from conformance.rules import RULES  # noqa: PLC0415
 
@@ -151,7 +164,7 @@ def pytest_collection_modifyitems(
 @pytest.fixture(scope="session")
 def conformance_settings(pytestconfig: pytest.Config) -> Settings:
     """The suite's settings from the command line; override it to build your own."""
-    if _option(pytestconfig, "url") is None:
+    if _url(pytestconfig) is None:
         pytest.skip("no --conformance-url given")
     return settings_from_config(pytestconfig)
 
@@ -162,7 +175,7 @@ def conformance_report(pytestconfig: pytest.Config, conformance_settings: Settin
     from conformance.runner import run_suite  # noqa: PLC0415
 
     if (
-        _option(pytestconfig, "url") is not None
+        _url(pytestconfig) is not None
         and settings_from_config(pytestconfig) == conformance_settings
     ):
         return _report(pytestconfig)
