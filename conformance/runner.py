@@ -11,16 +11,19 @@ the terminal, the JSON or JUnit reports or the pytest plugin without it.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
-from conformance.checks.base import Evidence, ProbeRecord, SuiteState, rules_of
+from conformance.checks.base import Evidence, ProbeRecord, SuiteState, media_type_of, rules_of
 from conformance.client import Exchange, HardenedClient, Request
 from conformance.contract_view import SuiteContract, load_suite_contract
-from conformance.failures import Failure, NotRun
+from conformance.failures import ConformanceError, Failure, NotRun, OptionsError
+from conformance.locate import excerpt, locate
 from conformance.options import Settings
 from conformance.plan import Plan, Probe, Step, build_plan
 from conformance.redact import Redactor
-from conformance.report import Report, RequestLog, build_outcomes
+from conformance.report import Report, RequestLog, ShownFailure, build_outcomes
 from conformance.rules import RULES
 from contract.endpoint import EndpointContract
 
@@ -29,6 +32,11 @@ __all__ = ["Progress", "make_redactor", "run_suite"]
 Progress = Callable[[str], None]
 _TRANSPORT_RULES = tuple(rule for rule in RULES if rule.startswith("transport."))
 _MAX_TRANSPORT_FAILURES_IN_A_ROW = 2
+_FIRST_WAIT, _LONGEST_WAIT = 0.1, 1.0
+
+
+class _CouldNotRun(ConformanceError):
+    """The run cannot go on (a failed reset): the report says why, exit 2."""
 
 
 def make_redactor(settings: Settings) -> Redactor:
@@ -42,13 +50,28 @@ def run_suite(
     contract: EndpointContract | None = None,
     progress: Progress | None = None,
 ) -> Report:
-    """Check the target at ``settings.base_url``; with ``dry_run``, only list the requests."""
+    """Check the target at ``settings.base_url``; with ``dry_run``, only list the requests.
+
+    Raises :class:`~conformance.failures.OptionsError` when the base URL already holds
+    the contract's route (the route would be doubled)."""
     suite_contract = load_suite_contract(contract)
+    refuse_route_in_base_url(settings.base_url, suite_contract.endpoint.path)
     plan = build_plan(settings, suite_contract.endpoint)
     run = _Run(settings, suite_contract, progress or (lambda line: None))
     if settings.dry_run:
         return run.dry_run(plan)
     return run.execute(plan)
+
+
+def refuse_route_in_base_url(base_url: str, route: str) -> None:
+    """A base URL is the service root (a virtual directory included), never the route:
+    ``--base-url https://host/api/v1/billing/invoices/retryallfailed`` would be doubled."""
+    path = urlsplit(base_url).path.rstrip("/")
+    if route and path.lower().endswith(route.rstrip("/").lower()):
+        root = base_url[: len(base_url) - len(route.rstrip("/"))] or base_url
+        raise OptionsError(
+            f"--base-url ends with the route {route}: give the service root, e.g. {root}"
+        )
 
 
 class _Run:
@@ -60,8 +83,12 @@ class _Run:
         self.exercised: set[str] = set()
         self.failures: list[Failure] = []
         self.reasons: dict[str, list[str]] = {}
+        self.evidence: dict[str, list[str]] = {}
+        self.seconds: dict[str, float] = {}
+        self.sources: dict[int, Exchange] = {}
         self.log: list[RequestLog] = []
         self.posts = 0
+        self.started = time.monotonic()
 
     def progress(self, line: str) -> None:
         """Emit a progress line, redacted."""
@@ -72,11 +99,11 @@ class _Run:
 
     def _left_out(self, plan: Plan) -> list[RequestLog]:
         for probe, reason in plan.left_out:
-            self._not_run(probe, reason)
+            self._not_run(probe.steps, reason)
         return [RequestLog(self._label(p.request), reason) for p, reason in plan.left_out]
 
-    def _not_run(self, probe: Probe, reason: str) -> None:
-        for step in probe.steps:
+    def _not_run(self, steps: tuple[Step, ...], reason: str) -> None:
+        for step in steps:
             for rule in rules_of(step.check):
                 self.reasons.setdefault(rule, []).append(reason)
 
@@ -89,84 +116,139 @@ class _Run:
                     RequestLog(
                         f"{reset.method} {self.redactor.text(reset.url)}",
                         "reset (not counted as a POST)",
+                        method=reset.method,
+                        url=reset.url,
                     )
                 )
-            self.log.append(RequestLog(self._describe(probe.request), "would send"))
+            request = probe.request
+            self.log.append(
+                RequestLog(
+                    self._describe(request),
+                    "would send",
+                    method=request.method,
+                    url=request.url,
+                    headers=self._sent_headers(request),
+                )
+            )
         return self._report(left_out, dry_run=True)
 
+    def _sent_headers(self, request: Request) -> tuple[tuple[str, str], ...]:
+        return tuple(self.redactor.headers([*self.settings.headers, *request.headers]))
+
     def _describe(self, request: Request) -> str:
-        headers = [*self.settings.headers, *request.headers]
-        shown = "; ".join(f"{k}: {v}" for k, v in self.redactor.headers(headers))
+        shown = "; ".join(f"{k}: {v}" for k, v in self._sent_headers(request))
         return f"{request.method} {self.redactor.text(request.url)} [{shown or 'no extra headers'}]"
 
     def execute(self, plan: Plan) -> Report:
         left_out = self._left_out(plan)
-        exchanges: list[Exchange] = []
         in_a_row = 0
+        fatal = None
         with HardenedClient(self.settings, self.redactor) as client:
             for index, probe in enumerate(plan.probes):
                 if in_a_row >= _MAX_TRANSPORT_FAILURES_IN_A_ROW:
                     reason = "stopped: the target failed at the transport level twice in a row"
                     self._skip_rest(plan.probes[index:], reason, left_out)
                     break
-                exchange = self._probe(client, probe, f"[{index + 1}/{len(plan.probes)}]")
-                exchanges.append(exchange)
+                try:
+                    exchange = self._probe(client, probe, index, len(plan.probes))
+                except _CouldNotRun as error:
+                    fatal = str(error)
+                    break
+                if index == 0 and not exchange.reached:
+                    failure = exchange.failure
+                    fatal = f"the target is unreachable: {failure.received if failure else '?'}"
+                    break
                 in_a_row = in_a_row + 1 if exchange.failure is not None else 0
-        fatal = None
-        if exchanges and not any(e.reached for e in exchanges):
-            first = exchanges[0].failure
-            fatal = f"the target is unreachable: {first.received if first else 'no answer'}"
         return self._report(left_out, fatal=fatal)
 
     def _skip_rest(
         self, probes: tuple[Probe, ...], reason: str, left_out: list[RequestLog]
     ) -> None:
         for probe in probes:
-            self._not_run(probe, reason)
+            self._not_run(probe.steps, reason)
             left_out.append(RequestLog(self._label(probe.request), reason))
 
-    def _probe(self, client: HardenedClient, probe: Probe, counter: str) -> Exchange:
+    def _probe(self, client: HardenedClient, probe: Probe, index: int, total: int) -> Exchange:
         after_reset = self._reset(client) if probe.reset_first else False
         if probe.request.method == "POST":
             self.posts += 1
-        exchange = client.send(probe.request)
+        if index == 0:
+            exchange = self._send_waiting(client, probe.request)
+            if not exchange.reached:
+                return exchange  # an unreachable target: one line, no progress
+        else:
+            exchange = client.send(probe.request)
         self.state.journal[probe.name] = ProbeRecord(exchange, after_reset)
-        found = self._check(probe, exchange)
-        outcome = self._outcome(exchange, found)
-        self.log.append(RequestLog(self._label(probe.request), outcome))
-        self.progress(f"{counter} {self._label(probe.request)} -> {outcome}")
+        found, notes = self._check(probe, exchange)
+        outcome = self._outcome(exchange, found, notes)
+        self.log.append(self._logged(probe.request, exchange, outcome))
+        self.progress(f"[{index + 1}/{total}] {self._label(probe.request)} -> {outcome}")
         return exchange
 
-    def _outcome(self, exchange: Exchange, found: list[Failure]) -> str:
+    def _send_waiting(self, client: HardenedClient, request: Request) -> Exchange:
+        """Send, retrying while nothing accepts the connection, for ``--wait-for-target``."""
+        deadline = time.monotonic() + self.settings.wait_for_target
+        pause = _FIRST_WAIT
+        while True:
+            exchange = client.send(request)
+            left = deadline - time.monotonic()
+            if exchange.reached or left <= 0:
+                return exchange
+            time.sleep(min(pause, left))
+            pause = min(pause * 2, _LONGEST_WAIT)
+
+    def _logged(self, request: Request, exchange: Exchange, outcome: str) -> RequestLog:
+        response = exchange.response
+        return RequestLog(
+            self._label(request),
+            outcome,
+            method=request.method,
+            url=request.url,
+            headers=self._sent_headers(request),
+            status=response.status if response else None,
+            media_type=media_type_of(response) if response else "",
+            size=len(response.body) if response else None,
+            milliseconds=round(response.elapsed * 1000, 1) if response else None,
+        )
+
+    def _outcome(self, exchange: Exchange, found: list[Failure], notes: list[str]) -> str:
         if exchange.response is None:
             return f"no response ({exchange.failure.rule if exchange.failure else '?'})"
         status = f"{exchange.response.status} {exchange.response.header('content-type') or '-'}"
         rules = sorted({failure.rule for failure in found})
-        return f"{status}; " + (f"FAILED {', '.join(rules)}" if rules else "ok")
+        verdict = f"FAILED {', '.join(rules)}" if rules else "ok"
+        return f"{status}; {verdict}" + (f" ({'; '.join(notes)})" if notes else "")
 
     def _reset(self, client: HardenedClient) -> bool:
         reset = self.settings.reset
         if reset is None:
             return False
-        exchange = client.send(Request(reset.method, reset.url, purpose="reset"))
-        ok = exchange.response is not None and 200 <= exchange.response.status < 300
-        outcome = (
-            f"reset: {exchange.response.status}" if exchange.response else "reset: no response"
-        )
-        self.log.append(RequestLog(f"{reset.method} {self.redactor.text(reset.url)}", outcome))
-        return ok
+        request = Request(reset.method, reset.url, purpose="reset")
+        exchange = client.send(request)
+        response = exchange.response
+        outcome = f"reset: {response.status}" if response else "reset: no response"
+        self.log.append(self._logged(request, exchange, outcome))
+        if response is None or not 200 <= response.status < 300:
+            got = f"answered {response.status}" if response else "got no response"
+            detail = f" ({exchange.failure.received})" if exchange.failure else ""
+            raise _CouldNotRun(
+                f"--reset {reset.method} {self.redactor.text(reset.url)} {got}{detail}:"
+                " the known state the checks need cannot be set up"
+            )
+        return True
 
-    def _check(self, probe: Probe, exchange: Exchange) -> list[Failure]:
+    def _check(self, probe: Probe, exchange: Exchange) -> tuple[list[Failure], list[str]]:
+        """The failures found for this exchange, and notes for its progress line."""
         if exchange.failure is not None:
-            self.failures.append(exchange.failure)
-            self._not_run(probe, f"no usable response ({exchange.failure.rule})")
-            return [exchange.failure]
+            self._found(exchange, [exchange.failure])
+            self._not_run(probe.steps, f"no usable response ({exchange.failure.rule})")
+            return [exchange.failure], []
         self.exercised.update(_TRANSPORT_RULES)
         evidence = Evidence(probe.name, exchange, self.state)
         found: list[Failure] = []
         for position, step in enumerate(probe.steps):
             if step.catch_all and found:
-                self._not_run_steps(
+                self._not_run(
                     probe.steps[position : position + 1],
                     "another rule already failed for this request",
                 )
@@ -175,17 +257,20 @@ class _Run:
             found.extend(step_failures)
             if step.gate and step_failures:
                 rule = step_failures[0].rule
-                self._not_run_steps(
-                    probe.steps[position + 1 :], f"{rule} failed first for this request"
-                )
+                self._not_run(probe.steps[position + 1 :], f"{rule} failed first for this request")
                 break
-        self.failures.extend(found)
-        return found
+        self._found(exchange, found)
+        return found, self._notes(exchange)
 
-    def _not_run_steps(self, steps: tuple[Step, ...], reason: str) -> None:
-        for step in steps:
-            for rule in rules_of(step.check):
-                self.reasons.setdefault(rule, []).append(reason)
+    def _found(self, exchange: Exchange, failures: list[Failure]) -> None:
+        self.failures.extend(failures)
+        for failure in failures:
+            self.sources[id(failure)] = exchange
+
+    def _notes(self, exchange: Exchange) -> list[str]:
+        document = self.state.document(exchange)
+        items = document.items if document is not None else None
+        return [] if items is None else [f"{items} invoice" + ("" if items == 1 else "s")]
 
     def _step(self, step: Step, evidence: Evidence) -> list[Failure]:
         check = step.check
@@ -195,14 +280,65 @@ class _Run:
             for rule in rules_of(check):
                 self.reasons.setdefault(rule, []).append(skipped.reason)
             return []
-        self.exercised.update(rules_of(check))
+        finally:
+            left = dict(evidence.unexercised)
+            evidence.unexercised.clear()
+        for rule, reason in left.items():
+            self.reasons.setdefault(rule, []).append(reason)
+        exercised = [rule for rule in rules_of(check) if rule not in left]
+        self.exercised.update(exercised)
+        line = self._evidence_line(evidence)
+        for rule in exercised:
+            self.evidence.setdefault(rule, []).append(line)
+            self.seconds[rule] = self.seconds.get(rule, 0.0) + evidence.response.elapsed
         return found
+
+    def _evidence_line(self, evidence: Evidence) -> str:
+        response = evidence.response
+        line = f"{self._label(evidence.exchange.request)}: {response.status}"
+        media_type = media_type_of(response)
+        if media_type:
+            line += f" {media_type}"
+        return line + "".join(f", {note}" for note in self._notes(evidence.exchange))
+
+    def _show(self, failure: Failure) -> ShownFailure:
+        """The failure with its line, column and a body excerpt, when its location is a
+        place in the body of the response it came from."""
+        exchange = self.sources.get(id(failure))
+        response = exchange.response if exchange is not None else None
+        if response is None:
+            return ShownFailure(failure)
+        document = self.state.document(exchange) if exchange is not None else None
+        kind = document.kind if document is not None else ""
+        position = locate(response.body, failure.location, kind)
+        return ShownFailure(
+            failure,
+            position.line if position else None,
+            position.column if position else None,
+            excerpt(response.body, position),
+        )
 
     def _report(
         self, left_out: list[RequestLog], *, dry_run: bool = False, fatal: str | None = None
     ) -> Report:
-        outcomes = build_outcomes(self.exercised, self.failures, self.reasons)
+        outcomes = build_outcomes(
+            self.exercised,
+            self.failures,
+            self.reasons,
+            evidence=self.evidence,
+            seconds=self.seconds,
+            limit=self.settings.max_failures_per_rule,
+            show=self._show,
+        )
         report = Report(
-            self.settings.base_url, outcomes, self.log, left_out, self.posts, fatal, dry_run
+            self.settings.base_url,
+            outcomes,
+            self.log,
+            left_out,
+            self.posts,
+            fatal,
+            dry_run,
+            strict=self.settings.strict,
+            seconds=time.monotonic() - self.started,
         )
         return report.redacted(self.redactor.text)

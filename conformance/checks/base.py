@@ -83,6 +83,14 @@ class Document:
         return self.reading.values
 
     @property
+    def items(self) -> int | None:
+        """How many items the response's collection holds (None when there is none)."""
+        values = self.values
+        if not isinstance(values, dict):
+            return None
+        return next((len(value) for value in values.values() if isinstance(value, list)), None)
+
+    @property
     def clean(self) -> bool:
         """True when the body broke no rule, so its values can be trusted."""
         return not self.reading.failures and self.values is not None
@@ -152,6 +160,12 @@ class Evidence:
     probe: str
     exchange: Exchange
     suite: SuiteState
+    unexercised: dict[str, str] = field(default_factory=dict)
+
+    def leave_unexercised(self, rule: str, reason: str) -> None:
+        """Say that this response could not exercise ``rule`` though the check covers it
+        (a collection rule on an empty collection): the runner then does not count it."""
+        self.unexercised[rule] = reason
 
     @property
     def response(self) -> Response:

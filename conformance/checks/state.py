@@ -26,12 +26,16 @@ PREVIOUS_PROBE = "post-xml"
 _FIELDS = InvoiceSendingStatusVo.model_fields
 
 
-def _items(evidence: Evidence, probe: str) -> list[InvoiceSendingStatusVo]:
+def _items(evidence: Evidence, probe: str, *, needed: bool = True) -> list[InvoiceSendingStatusVo]:
+    """The call's invoices; a check that ``needed`` them is not run when there are none."""
     record = evidence.suite.journal.get(probe)
     model = evidence.suite.model(record.exchange) if record is not None else None
     if model is None:
         raise NotRun(f"the {probe} call gave no body that passed its own rules")
-    return [item for item in model.data or [] if item is not None]
+    items = [item for item in model.data or [] if item is not None]
+    if needed and not items:
+        raise NotRun(f"the {probe} call returned no invoice: there was nothing to compare")
+    return items
 
 
 def _failure(
@@ -80,7 +84,8 @@ def check_state_known(evidence: Evidence) -> Iterator[StateFailure]:
     if evidence.suite.settings.reset is None or record is None or not record.after_reset:
         raise NotRun("needs --reset: the state before the call must be known")
     settings = evidence.suite.settings
-    before = {item.invoice_id: item.status for item in _items(evidence, PREVIOUS_PROBE)}
+    previous = _items(evidence, PREVIOUS_PROBE, needed=False)
+    before = {item.invoice_id: item.status for item in previous}
     for index, item in enumerate(_items(evidence, evidence.probe)):
         status = before.get(item.invoice_id)
         if status in settings.success_statuses or status in settings.failed_statuses:
