@@ -57,6 +57,7 @@ def json_error(status: int, message: str, **headers: str) -> Response:
 def register_control(app: Flask) -> None:
     """Add the control API to ``app``."""
     blueprint = Blueprint("control", __name__, url_prefix=PREFIX)
+    blueprint.add_url_rule("/health", view_func=_health, methods=["GET"])
     blueprint.add_url_rule("/invoices", view_func=_invoices, methods=["GET"])
     blueprint.add_url_rule("/reset", view_func=_reset, methods=["POST"])
     blueprint.add_url_rule("/seed", view_func=_seed, methods=["POST"])
@@ -89,6 +90,11 @@ def _json_problem(data: bytes) -> str:
     except (ValueError, UnicodeDecodeError) as error:
         return str(error)
     return "unreadable"
+
+
+def _health() -> Response:
+    # Reading the scenario goes through the store: ready means a call would be served.
+    return jsonify(status="ready", scenario=current_mock().store.scenario().name)
 
 
 def _invoices() -> Response:
