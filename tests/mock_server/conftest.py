@@ -112,7 +112,7 @@ def _wait_until_answering(server: LiveMock) -> None:
             stderr = server.process.stderr.read().decode() if server.process.stderr else ""
             raise RuntimeError(f"the mock exited with {server.process.returncode}: {stderr}")
         with contextlib.suppress(httpx.TransportError):
-            httpx.get(server.url + "/__mock/scenario", timeout=1).raise_for_status()
+            httpx.get(server.url + "/__mock/health", timeout=1).raise_for_status()
             return
         time.sleep(0.1)
     raise RuntimeError(f"the mock did not answer on port {server.port} within 60 s")

@@ -235,3 +235,12 @@ def test_canned_envelope_missing_a_member_is_refused_naming_it(client: FlaskClie
     response = client.put("/__mock/scenario", json={"name": "canned", "envelope": envelope})
     assert response.status_code == 400
     assert response.json["error"] == "envelope.ResponseCode: Field required"
+
+
+def test_health_says_ready_with_the_scenario_in_force(client: FlaskClient) -> None:
+    assert client.get("/__mock/health").get_json() == {"status": "ready", "scenario": "partial"}
+    client.put("/__mock/scenario", json={"name": "empty"})
+    response = client.get("/__mock/health")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ready", "scenario": "empty"}
+    assert client.post("/__mock/health").status_code == 405
