@@ -25,6 +25,7 @@ _XML_SEGMENT = re.compile(r"([^/\[\]]+)(?:\[(\d+)\])?")
 _XML_MARKUP = re.compile(
     rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|<![^>]*>|<([A-Za-z_][^\s/>]*)", re.DOTALL
 )
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 _JSON_TOKEN = re.compile(
     rb'\s*(?:(")((?:[^"\\]|\\.)*)"|([{}\[\]:,])|(-?[0-9][0-9.eE+-]*|true|false|null))',
     re.DOTALL,
@@ -59,10 +60,22 @@ def excerpt(body: bytes, position: Position | None) -> tuple[str, str, str]:
     if position is None:
         return "", "", text[: 2 * _EXCERPT_CHARS]
     at = len(body[: position.offset].decode("utf-8", errors="replace"))
-    end = at + 1
-    while end < len(text) and end - at < 40 and text[end] not in ',}]<"':
-        end += 1
+    end = _token_end(text, at)
     return text[max(0, at - _EXCERPT_CHARS) : at], text[at:end], text[end : end + _EXCERPT_CHARS]
+
+
+def _token_end(text: str, at: int) -> int:
+    """Where the token at ``at`` ends: a JSON string with its closing quote, an XML start
+    tag with its ``>``, any other value at its delimiter; at most 80 characters."""
+    limit = min(len(text), at + 80)
+    if text.startswith('"', at):
+        match = _JSON_STRING.match(text, at, limit)
+        return match.end() if match else limit
+    closer = ">" if text.startswith("<", at) else ",}]<\r\n"
+    end = at + 1
+    while end < limit and text[end] not in closer:
+        end += 1
+    return min(end + (closer == ">"), limit)
 
 
 def _position(body: bytes, offset: int) -> Position:

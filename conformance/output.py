@@ -21,7 +21,14 @@ from conformance.option_table import Outputs
 from conformance.report import FAILED, NOT_RUN, PASSED, Report, RuleOutcome
 from conformance.rules import family
 
-__all__ = ["failure_lines", "render_terminal", "write_json", "write_junit", "write_reports"]
+__all__ = [
+    "failure_lines",
+    "render_terminal",
+    "verdict",
+    "write_json",
+    "write_junit",
+    "write_reports",
+]
 
 _MARK = {PASSED: "PASS", FAILED: "FAIL", NOT_RUN: "----"}
 
@@ -42,7 +49,7 @@ def render_terminal(report: Report, *, requests: bool = True) -> str:
     """The human summary: requests (unless progress lines already showed them), failed
     rules with their grouped failures, the other rules in short, and the verdict."""
     if report.fatal is not None:
-        return _verdict(report)
+        return verdict(report)
     lines = [
         f"Conformance of {report.base_url}" + (" (dry run: nothing sent)" if report.dry_run else "")
     ]
@@ -56,7 +63,7 @@ def render_terminal(report: Report, *, requests: bool = True) -> str:
             lines.append(f"  {len(entries)} requests: {reason}")
     if not report.dry_run:
         lines += ["", "Rules:", *_rule_lines(report)]
-    lines += ["", _verdict(report)]
+    lines += ["", verdict(report)]
     return "\n".join(lines)
 
 
@@ -112,7 +119,9 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
-def _verdict(report: Report) -> str:
+def verdict(report: Report) -> str:
+    """The verdict line: CONFORMANT, NOT CONFORMANT, NOT PROVEN or COULD NOT RUN, with the
+    counts."""
     if report.fatal is not None:
         return f"COULD NOT RUN: {report.fatal}"
     if report.dry_run:

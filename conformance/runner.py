@@ -245,6 +245,9 @@ class _Run:
             return [exchange.failure], []
         self.exercised.update(_TRANSPORT_RULES)
         evidence = Evidence(probe.name, exchange, self.state)
+        line = self._evidence_line(evidence)
+        for rule in _TRANSPORT_RULES:
+            self.evidence.setdefault(rule, []).append(line)
         found: list[Failure] = []
         for position, step in enumerate(probe.steps):
             if step.catch_all and found:
