@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import shutil
+import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,6 +14,7 @@ import pytest
 
 from contract.endpoint import EndpointContract
 from tests.expected_contract import expected_retry_contract
+from tests.install_support import Venv, checked, copy_sources, create_venv
 
 GOLDEN_DIR = Path(__file__).parent / "golden"
 
@@ -43,3 +47,40 @@ def golden_cases() -> list[GoldenCase]:
 def retry_contract() -> EndpointContract:
     """The retry endpoint's contract."""
     return expected_retry_contract()
+
+
+# --- the package as users install it: a wheel, without extras, in a fresh venv ------------
+
+
+@pytest.fixture(scope="session")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel of the work tree, built once (from a copy: see copy_sources)."""
+    work = tmp_path_factory.mktemp("wheel")
+    source = copy_sources(work / "source")
+    checked(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--disable-pip-version-check",
+         "--no-input", "--progress-bar", "off", "--wheel-dir", work / "dist", source],
+        cwd=work,
+    )  # fmt: skip
+    (built,) = (work / "dist").glob("*.whl")
+    shutil.rmtree(source)
+    return built
+
+
+@pytest.fixture(scope="session")
+def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder outside the repository to run the installed commands in."""
+    return tmp_path_factory.mktemp("consumer")
+
+
+@pytest.fixture(scope="session")
+def venv(tmp_path_factory: pytest.TempPathFactory, wheel: Path, work: Path) -> Iterator[Venv]:
+    """A fresh venv with the wheel installed without extras, pinned by constraints.txt;
+    removed afterwards (it holds some 200 MB)."""
+    root = tmp_path_factory.mktemp("venv") / "venv"
+    try:
+        created = create_venv(root)
+        created.pip_install(wheel, cwd=work)
+        yield created
+    finally:
+        shutil.rmtree(root, ignore_errors=True)

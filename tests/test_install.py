@@ -13,8 +13,6 @@ import functools
 import importlib.metadata
 import json
 import re
-import shutil
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,8 +24,6 @@ from tests.install_support import (
     Mock,
     Venv,
     checked,
-    copy_sources,
-    create_venv,
     declared,
     normalized,
     pinned,
@@ -101,40 +97,6 @@ def test_constraints_pin_every_declared_dependency() -> None:
 
 
 # --- a wheel installed without extras into a fresh virtual environment --------------------
-
-
-@pytest.fixture(scope="session")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The wheel of the work tree, built once (from a copy: see copy_sources)."""
-    work = tmp_path_factory.mktemp("wheel")
-    source = copy_sources(work / "source")
-    checked(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--disable-pip-version-check",
-         "--no-input", "--progress-bar", "off", "--wheel-dir", work / "dist", source],
-        cwd=work,
-    )  # fmt: skip
-    (built,) = (work / "dist").glob("*.whl")
-    shutil.rmtree(source)
-    return built
-
-
-@pytest.fixture(scope="session")
-def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder outside the repository to run the installed commands in."""
-    return tmp_path_factory.mktemp("consumer")
-
-
-@pytest.fixture(scope="session")
-def venv(tmp_path_factory: pytest.TempPathFactory, wheel: Path, work: Path) -> Iterator[Venv]:
-    """A fresh venv with the wheel installed without extras, pinned by constraints.txt;
-    removed afterwards (it holds some 200 MB)."""
-    root = tmp_path_factory.mktemp("venv") / "venv"
-    try:
-        created = create_venv(root)
-        created.pip_install(wheel, cwd=work)
-        yield created
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -2,21 +2,20 @@
 rules without evidence, grouped failures that never flood, one line for an unreachable
 target, a clean error for every bad option value, and reports with times and locations.
 
-Each test runs the console script (``retry-conformance``, as installed with the package)
-against a real server on loopback.
+Each test runs the console script ``retry-conformance`` of the wheel, installed without
+extras into a fresh virtual environment, against a real server on loopback.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 import threading
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,19 +27,28 @@ from werkzeug.wrappers import Response
 from conformance.option_table import OPTIONS
 from conformance.plan import POST_PROBES
 from tests.conformance.zoo.serve import serve_wsgi
+from tests.install_support import Venv
 from tests.mock_server.conftest import free_port, live_mock, make_app
 
-CONSOLE = shutil.which("retry-conformance", path=str(Path(sys.executable).parent))
 ROUTE = "/api/v1/billing/invoices/retryallfailed"
 FULL = ("--allow-side-effects", "--max-calls", str(POST_PROBES), "--timeout", "5")
 
 
-def console(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    """``retry-conformance ARGS`` as a user types it."""
-    assert CONSOLE is not None, "retry-conformance is not installed beside this Python"
-    return subprocess.run(
-        [CONSOLE, *args], capture_output=True, text=True, timeout=timeout, check=False
-    )
+Console = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture(scope="module")
+def console(venv: Venv) -> Console:
+    """``retry-conformance ARGS`` as a user types it: the console script of the wheel,
+    installed without extras into a fresh virtual environment."""
+    script = venv.bin("retry-conformance")
+
+    def run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(script), *args], capture_output=True, text=True, timeout=timeout, check=False
+        )
+
+    return run
 
 
 def _reset(url: str) -> tuple[str, str]:
@@ -51,7 +59,9 @@ def _lines(result: subprocess.CompletedProcess[str]) -> list[str]:
     return (result.stdout + result.stderr).splitlines()
 
 
-def test_a_service_in_a_virtual_directory_is_checked_under_it(tmp_path: Path) -> None:
+def test_a_service_in_a_virtual_directory_is_checked_under_it(
+    console: Console, tmp_path: Path
+) -> None:
     app = DispatcherMiddleware(
         Response("no such site", status=404), {"/BillingService": make_app(tmp_path)}
     )
@@ -65,7 +75,9 @@ def test_a_service_in_a_virtual_directory_is_checked_under_it(tmp_path: Path) ->
     assert all(entry["url"].startswith(base + "/") for entry in data["requests"])
 
 
-def test_a_base_url_that_ends_with_the_route_exits_2_with_one_line_naming_the_root() -> None:
+def test_a_base_url_that_ends_with_the_route_exits_2_with_one_line_naming_the_root(
+    console: Console,
+) -> None:
     result = console("run", "--base-url", f"http://127.0.0.1:9/Billing{ROUTE}/")
     assert result.returncode == 2
     assert _lines(result) == [
@@ -74,7 +86,7 @@ def test_a_base_url_that_ends_with_the_route_exits_2_with_one_line_naming_the_ro
     ]
 
 
-def test_a_failed_reset_is_could_not_run_with_the_status_it_got() -> None:
+def test_a_failed_reset_is_could_not_run_with_the_status_it_got(console: Console) -> None:
     with live_mock("--workers", "1") as mock:
         result = console(
             "run", "--base-url", mock.url, *FULL, "--reset", f"POST {mock.url}/__mock/nowhere"
@@ -85,7 +97,7 @@ def test_a_failed_reset_is_could_not_run_with_the_status_it_got() -> None:
     assert "CONFORMANT" not in result.stdout
 
 
-def test_strict_fails_a_run_whose_rules_did_not_all_run() -> None:
+def test_strict_fails_a_run_whose_rules_did_not_all_run(console: Console) -> None:
     with live_mock("--workers", "1") as mock:
         default = console("run", "--base-url", mock.url, "--quiet")
         strict = console("run", "--base-url", mock.url, "--quiet", "--strict")
@@ -98,6 +110,7 @@ def test_strict_fails_a_run_whose_rules_did_not_all_run() -> None:
 
 
 def test_bodies_without_invoices_leave_the_invoice_rules_not_run_with_the_reason(
+    console: Console,
     tmp_path: Path,
 ) -> None:
     report = tmp_path / "report.json"
@@ -117,7 +130,7 @@ def test_bodies_without_invoices_leave_the_invoice_rules_not_run_with_the_reason
     assert result.returncode == 0
 
 
-def test_each_rule_names_the_responses_it_stands_on(tmp_path: Path) -> None:
+def test_each_rule_names_the_responses_it_stands_on(console: Console, tmp_path: Path) -> None:
     report = tmp_path / "report.json"
     with live_mock("--workers", "1") as mock:
         console("run", "--base-url", mock.url, *FULL, *_reset(mock.url), "--json", str(report))
@@ -162,7 +175,7 @@ def casing_break(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def test_one_casing_break_over_500_invoices_fits_in_60_lines(
-    casing_break: str, tmp_path: Path
+    console: Console, casing_break: str, tmp_path: Path
 ) -> None:
     report, junit = tmp_path / "report.json", tmp_path / "junit.xml"
     result = console(
@@ -191,7 +204,9 @@ def test_one_casing_break_over_500_invoices_fits_in_60_lines(
     assert [case.get("name") for case in failing] == ["json.member-case"]
 
 
-def test_max_failures_per_rule_bounds_what_is_shown(casing_break: str, tmp_path: Path) -> None:
+def test_max_failures_per_rule_bounds_what_is_shown(
+    console: Console, casing_break: str, tmp_path: Path
+) -> None:
     report = tmp_path / "report.json"
     console(
         "run", "--base-url", casing_break, *FULL, *_reset(casing_break), "--quiet",
@@ -204,7 +219,7 @@ def test_max_failures_per_rule_bounds_what_is_shown(casing_break: str, tmp_path:
 
 
 def test_a_json_failure_location_has_the_line_and_column_of_its_place(
-    casing_break: str, tmp_path: Path
+    console: Console, casing_break: str, tmp_path: Path
 ) -> None:
     report = tmp_path / "report.json"
     console("run", "--base-url", casing_break, *FULL, *_reset(casing_break), "--json", str(report))
@@ -219,7 +234,7 @@ def test_a_json_failure_location_has_the_line_and_column_of_its_place(
     assert shown["column"] == second + len('"sendingAttempts":') + 1
 
 
-def test_an_unreachable_target_prints_one_line_and_exits_2() -> None:
+def test_an_unreachable_target_prints_one_line_and_exits_2(console: Console) -> None:
     result = console("run", "--base-url", f"http://127.0.0.1:{free_port()}")
     assert result.returncode == 2
     lines = _lines(result)
@@ -227,7 +242,9 @@ def test_an_unreachable_target_prints_one_line_and_exits_2() -> None:
     assert lines[0].startswith("COULD NOT RUN: the target is unreachable: cannot connect")
 
 
-def test_wait_for_target_waits_for_a_mock_that_starts_later(tmp_path: Path) -> None:
+def test_wait_for_target_waits_for_a_mock_that_starts_later(
+    console: Console, tmp_path: Path
+) -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     starter = threading.Timer(1.5, lambda: started.append(_start_mock(port)))
@@ -282,7 +299,9 @@ BAD_VALUES = {
 
 
 @pytest.mark.parametrize("args, message", BAD_VALUES.values(), ids=BAD_VALUES.keys())
-def test_every_bad_option_value_is_one_line_and_exit_2(args: list[str], message: str) -> None:
+def test_every_bad_option_value_is_one_line_and_exit_2(
+    console: Console, args: list[str], message: str
+) -> None:
     base = [] if "--base-url" in args else ["--base-url", "http://127.0.0.1:9"]
     result = console("run", *base, *args)
     assert result.returncode == 2
@@ -291,16 +310,24 @@ def test_every_bad_option_value_is_one_line_and_exit_2(args: list[str], message:
     assert message in result.stderr
 
 
-def test_every_cli_option_exists_in_the_plugin(pytester: pytest.Pytester) -> None:
+def test_every_cli_option_exists_in_the_plugin(
+    console: Console, venv: Venv, tmp_path: Path
+) -> None:
     cli_help = console("run", "--help").stdout
-    plugin_help = pytester.runpytest_subprocess("--help").stdout.str()
+    plugin_help = subprocess.run(
+        [str(venv.python), "-m", "pytest", "-p", "no:cacheprovider", "--help"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120, check=True,
+    ).stdout  # fmt: skip
     cli_options = set(re.findall(r"^  (--[a-z-]+)", cli_help, re.MULTILINE)) - {"--help"}
     assert len(cli_options) == len(OPTIONS)
-    missing = [o for o in cli_options if f"--conformance-{o.removeprefix('--')}" not in plugin_help]
+    plugin_options = set(re.findall(r"--conformance-[a-z-]+", plugin_help))
+    missing = [
+        o for o in cli_options if f"--conformance-{o.removeprefix('--')}" not in plugin_options
+    ]
     assert missing == []
 
 
-def test_junit_has_times_and_names_the_target(tmp_path: Path) -> None:
+def test_junit_has_times_and_names_the_target(console: Console, tmp_path: Path) -> None:
     junit = tmp_path / "junit.xml"
     with live_mock("--workers", "1") as mock:
         started = time.monotonic()
@@ -315,7 +342,7 @@ def test_junit_has_times_and_names_the_target(tmp_path: Path) -> None:
     assert all(t >= 0 for t in times) and sum(t > 0 for t in times) > 10
 
 
-def test_the_json_report_has_structured_requests(tmp_path: Path) -> None:
+def test_the_json_report_has_structured_requests(console: Console, tmp_path: Path) -> None:
     report = tmp_path / "report.json"
     with live_mock("--workers", "1") as mock:
         console(
