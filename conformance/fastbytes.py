@@ -14,7 +14,10 @@ expression admits carries exactly the namespace declarations it wrote itself, so
 tag resolves to the namespace the walker expects; any other spelling of the same
 document (other prefixes, whitespace, a comment, ``<X></X>`` for a number) does not
 match, and the caller falls back to the tree checks. Well-formedness is not this
-module's concern: the caller asks only about bodies the hardened parser accepted.
+module's concern: the caller asks only about bodies the hardened parser accepted. That
+includes the service's references to forbidden characters (``&#x1;``, read as the
+characters: :mod:`contract.wire.charrefs`); the expression admits them only in text the
+walker reads as it is, never in a number, a date, a GUID or an attribute.
 """
 
 from __future__ import annotations

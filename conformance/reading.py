@@ -19,10 +19,12 @@ class BodyReading(Generic[F]):
 
     When the fast path accepted the body, ``values`` are built on first access (by the
     precise walker, which finds no failure in such a body), so a check that needs only
-    the verdict never pays for them.
+    the verdict never pays for them. ``notes`` are remarks on how the body was read that
+    are no failure: each a sentence saying what was seen and why it matters.
     """
 
     failures: list[F] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     _values: Any = field(default=None, repr=False)
     _pending: Callable[[], Any] | None = field(default=None, repr=False, compare=False)
 

@@ -1,7 +1,13 @@
 """The XML body against the contract: hardened parsing, a contract-driven walker, the XSD.
 
 The parser never resolves entities, loads a DTD or touches the network, and a document
-that declares a DTD is refused (``xml.syntax``). The walker then compares each element
+that declares a DTD is refused (``xml.syntax``). Character references to characters XML
+1.0 forbids (``&#x1;``) are the service's own output (its XmlWriter runs with
+``CheckCharacters = false``), so they are read as those characters, as
+:func:`contract.wire.read_xml` reads them (:mod:`contract.wire.charrefs`), and the
+reading carries a note instead of a failure; any other malformation is ``xml.syntax``.
+Both newline forms in text (``\\r\\n`` from Windows, ``\\n``) and both forms of an empty
+string (``<X></X>``, ``<X />``) read the same. The walker then compares each element
 with its contract type - root name and namespace, member namespaces, missing and unknown
 members, ordinal order, ``i:nil``, scalar lexical forms - ignoring prefixes, comments and
 whitespace between elements. The wire-profile XSD runs last as a catch-all: its verdict
@@ -21,6 +27,8 @@ from __future__ import annotations
 import re
 import threading
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, cast
 
 from lxml import etree
@@ -43,9 +51,18 @@ from contract.clr import (
 from contract.datacontract import XSI_NS, contract_name, xml_member_order
 from contract.endpoint import EndpointContract
 from contract.netdatetime import NetDateTime
+from contract.wire.charrefs import MarkedDocument, mark_forbidden_references, unmark
 from contract.wire.values import INTEGER_RANGES
 
-__all__ = ["XmlReading", "XmlSyntaxError", "parse_xml", "read_xml_body"]
+__all__ = [
+    "ParsedXml",
+    "XmlReading",
+    "XmlSyntaxError",
+    "forbidden_references_note",
+    "parse_xml",
+    "parse_xml_document",
+    "read_xml_body",
+]
 
 _GUID = re.compile(GUID_D_PATTERN)
 _INT = re.compile(r"^[+-]?[0-9]+$")
@@ -69,10 +86,50 @@ class XmlReading(BodyReading[XmlFailure]):
     """A XML body read against the contract (see :class:`BodyReading`)."""
 
 
+@dataclass(frozen=True)
+class ParsedXml:
+    """A parsed body: its root, how to read its text, and notes on the reading.
+
+    ``text_of`` turns text of the tree into the text the body holds (references to
+    forbidden characters were marked before parsing: see :mod:`contract.wire.charrefs`).
+    """
+
+    root: etree._Element
+    text_of: Callable[[str], str]
+    notes: tuple[str, ...] = ()
+
+
 def parse_xml(body: bytes) -> etree._Element:
-    """The root element of ``body``, parsed without DTD, entities or network."""
+    """The root element of ``body``, parsed without DTD, entities or network.
+
+    Text holding references to forbidden characters is marked: read it through
+    :func:`parse_xml_document`'s ``text_of`` when it matters.
+    """
+    return parse_xml_document(body).root
+
+
+def parse_xml_document(body: bytes) -> ParsedXml:
+    """``body`` parsed without DTD, entities or network; references to characters XML 1.0
+    forbids (the service's ``&#x1;``) are read as those characters and noted."""
     _refuse_before_parsing(body)
-    return _parse(body)
+    document = mark_forbidden_references(body)
+    root = _parse(document.body)
+    if not document.marked:
+        return ParsedXml(root, _as_parsed)
+    return ParsedXml(root, unmark, (forbidden_references_note(document),))
+
+
+def forbidden_references_note(document: MarkedDocument) -> str:
+    """The note on a body that holds references to characters XML 1.0 forbids."""
+    return (
+        "the body holds character references to characters XML 1.0 forbids "
+        f"({document.first} at line {document.line}): the service's own output "
+        "(CheckCharacters = false), but strict XML parsers refuse such bodies"
+    )
+
+
+def _as_parsed(text: str) -> str:
+    return text
 
 
 def _refuse_before_parsing(body: bytes) -> None:
@@ -166,18 +223,23 @@ def read_xml_body(
     """
     reading = XmlReading()
     try:
-        root = parse_xml(body)
+        parsed = parse_xml_document(body)
     except XmlSyntaxError as error:
         reading.failures.append(_syntax_failure(error))
         return reading
+    reading.notes.extend(parsed.notes)
+    root, text_of = parsed.root, parsed.text_of
     assert contract.response_type is not None
     response_type = contract.response_type
     concurrent = fast and len(body) >= _CONCURRENT_FROM
     validation = _Validation(root, schema, concurrent=concurrent) if schema is not None else None
+    # The fast checks stay sound on a marked tree: a marked reference is text they accept
+    # only where the walker reads any text (strings), never in a number, date or GUID.
     if fast and _accepted(body, root, contract):
-        reading._pending = lambda: _Walker(contract, []).root(root, response_type)
+        reading._pending = lambda: _Walker(contract, [], text_of).root(root, response_type)
     else:
-        reading.values = _Walker(contract, reading.failures).root(root, response_type)
+        walker = _Walker(contract, reading.failures, text_of)
+        reading.values = walker.root(root, response_type)
     if validation is not None and reading.failures:
         validation.finish()  # the verdict is not reported: other rules fired
     elif validation is not None:
@@ -238,9 +300,15 @@ def _text(element: etree._Element) -> str:
 
 
 class _Walker:
-    def __init__(self, contract: EndpointContract, failures: list[XmlFailure]) -> None:
+    def __init__(
+        self,
+        contract: EndpointContract,
+        failures: list[XmlFailure],
+        text_of: Callable[[str], str],
+    ) -> None:
         self._catalog = contract.catalog
         self._failures = failures
+        self._text_of = text_of
 
     def _fail(
         self, rule: str, expected: str, received: str, path: str, element: etree._Element
@@ -296,7 +364,8 @@ class _Walker:
                 return True
             value = _BOOLEANS.get(str(raw).strip(_XML_SPACE))
             if value is None:
-                self._fail("xml.nil", 'i:nil="true" or "false"', f"i:nil={raw!r}", path, element)
+                shown = self._text_of(str(raw))
+                self._fail("xml.nil", 'i:nil="true" or "false"', f"i:nil={shown!r}", path, element)
                 return True
             if not value:
                 return False
@@ -401,7 +470,7 @@ class _Walker:
                 element,
             )
             return None
-        text = _text(element)
+        text = self._text_of(_text(element))
         if primitive in {Primitive.STRING, Primitive.URI, Primitive.OBJECT}:
             return text
         value, expected = _lexical(primitive, text.strip(_XML_SPACE))

@@ -8,6 +8,7 @@ that names the member.
 from __future__ import annotations
 
 import base64
+import enum
 import json
 import math
 import re
@@ -20,14 +21,15 @@ from typing import Any
 
 from contract.endpoint import JsonDateFormat
 from contract.netdatetime import TICKS_PER_SECOND, DateTimeKind, NetDateTime
+from contract.wire.charrefs import FORBIDDEN_CHARACTERS, FORBIDDEN_RANGES, character_reference
 from contract.wire.values import INTEGER_RANGES, GuidText, UnsupportedTypeError
 
 __all__ = [
     "ENCODE_BASESTRING",
     "JSON_EXTRA",
     "REMEMBERED_TEXTS",
-    "XML_SPECIAL",
     "Formatter",
+    "XmlNewline",
     "escape_json_extra",
     "format_double",
     "json_formatter",
@@ -37,6 +39,7 @@ __all__ = [
     "wall_clock_z",
     "xml_formatter",
     "xml_text",
+    "xml_text_formatter",
 ]
 
 Formatter = Callable[[Any], str]
@@ -149,30 +152,68 @@ def wall_clock_z(value: NetDateTime) -> str:
 
 # --- text escaping -----------------------------------------------------------------------
 
-# Characters XmlUtf8RawTextWriter does not copy as they are in element text.
-XML_SPECIAL = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+class XmlNewline(enum.Enum):
+    """The ``NewLineChars`` of the service's XmlWriter: ``Environment.NewLine`` of its host.
+
+    With ``NewLineHandling.Replace`` (the default) every ``\\n``, ``\\r`` and ``\\r\\n`` in
+    element text is written as these characters: ``CRLF`` on Windows, where the real
+    service runs; ``LF`` for a service hosted on Mono on Linux.
+    """
+
+    CRLF = "crlf"
+    LF = "lf"
+
+    @property
+    def chars(self) -> str:
+        """The characters written for each newline."""
+        return "\r\n" if self is XmlNewline.CRLF else "\n"
+
+
+# Characters XmlUtf8RawTextWriter does not copy as they are in element text; with LF a
+# "\n" is written as it is, so only "\r" needs the newline replacement.
+_XML_SPECIAL = {
+    XmlNewline.CRLF: re.compile(f"[&<>\r\n{FORBIDDEN_RANGES}]"),
+    XmlNewline.LF: re.compile(f"[&<>\r{FORBIDDEN_RANGES}]"),
+}
+# One newline as NewLineHandling.Replace sees it: "\r\n" is one, not two.
+_NEWLINES = {XmlNewline.CRLF: re.compile("\r\n?|\n"), XmlNewline.LF: re.compile("\r\n?")}
 
 
 def _char_reference(match: re.Match[str]) -> str:
     # CheckCharacters=false: the writer emits a reference with uppercase hex digits.
-    return f"&#x{ord(match.group()):X};"
+    return character_reference(match.group())
 
 
-def xml_text(text: str) -> str:
-    """Element text as Web API's XmlWriter writes it.
+def xml_text_formatter(newline: XmlNewline = XmlNewline.CRLF) -> Formatter:
+    """Element text as Web API's XmlWriter writes it, on a host whose newline is ``newline``.
 
-    ``&``, ``<``, ``>`` become entities (quotes stay literal); newlines follow
-    ``NewLineHandling.Replace`` with ``"\\n"`` (``\\r\\n`` and ``\\r`` → ``\\n``); characters
-    XML 1.0 forbids become ``&#xN;`` references (``CheckCharacters = false``).
+    ``&``, ``<``, ``>`` become entities (quotes stay literal); every ``\\n``, ``\\r`` and
+    ``\\r\\n`` becomes ``newline.chars`` (``NewLineHandling.Replace``); characters XML 1.0
+    forbids become ``&#xN;`` references in upper-case hex (``CheckCharacters = false``).
     """
-    if type(text) is not str:
-        raise TypeError("not a str")
-    if XML_SPECIAL.search(text) is None:
-        return text
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _XML_INVALID.sub(_char_reference, text)
+    return _XML_TEXT[newline]
+
+
+def _xml_text(newline: XmlNewline) -> Formatter:
+    special = _XML_SPECIAL[newline].search
+    newlines, chars = _NEWLINES[newline], newline.chars
+
+    def write(text: Any) -> str:
+        if type(text) is not str:
+            raise TypeError("not a str")
+        if special(text) is None:
+            return text
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        text = newlines.sub(chars, text)
+        return FORBIDDEN_CHARACTERS.sub(_char_reference, text)
+
+    return write
+
+
+_XML_TEXT = {newline: _xml_text(newline) for newline in XmlNewline}
+xml_text: Formatter = _XML_TEXT[XmlNewline.CRLF]
+"""Element text as the Windows service writes it (see :func:`xml_text_formatter`)."""
 
 
 ENCODE_BASESTRING: Callable[[str], str] = (
@@ -295,19 +336,23 @@ _XML_FORMATTERS: dict[Any, Formatter] = {
     "BOOLEAN": _xml_bool,
     "DOUBLE": _xml_double,
     "DECIMAL": _decimal_text,
-    "STRING": xml_text,
-    "URI": xml_text,
     "CHAR": _xml_char,
     "GUID": _guid,
     "DATETIME": round_trip,
     "BYTE_ARRAY": _bytes,
 }
+_XML_TEXTS = frozenset({"STRING", "URI"})
 
 
-def xml_formatter(primitive: Any) -> Formatter:
-    """The function giving a primitive's XML element text, already escaped."""
+def xml_formatter(primitive: Any, newline: XmlNewline = XmlNewline.CRLF) -> Formatter:
+    """The function giving a primitive's XML element text, already escaped.
+
+    Strings and URIs are written with ``newline`` (see :func:`xml_text_formatter`).
+    """
     if primitive in INTEGER_RANGES:
         return _int_formatter(*INTEGER_RANGES[primitive])
+    if primitive.name in _XML_TEXTS:
+        return xml_text_formatter(newline)
     try:
         return _XML_FORMATTERS[primitive.name]
     except KeyError:

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 from contract.clr import ClrType, TypeCatalog
 from contract.endpoint import JSON_MEDIA_TYPES, XML_MEDIA_TYPES, EndpointContract
-from contract.wire._scalars import json_string, xml_text
+from contract.wire._scalars import XmlNewline, json_string, xml_text_formatter
 from contract.wire._splice import Splicer, assemble
 from contract.wire.json_writer import compile_json_writer
 from contract.wire.values import (
@@ -27,12 +27,16 @@ class ResponseWriter:
     """Writes wire values of ``contract.response_type`` exactly as the service does.
 
     Build it once per contract (the per-type writers are compiled here); ``json`` and
-    ``xml`` return UTF-8 bytes without BOM, declaration or indentation. A value that
-    does not fit the type raises :class:`~contract.wire.values.WireValueError` naming the
-    member by JSON pointer.
+    ``xml`` return UTF-8 bytes without BOM, declaration or indentation. XML text writes
+    each ``\\n``, ``\\r`` and ``\\r\\n`` as ``xml_newline`` (``CRLF``, the Windows service's
+    ``Environment.NewLine``; ``LF`` for a service on Mono/Linux). A value that does not
+    fit the type raises :class:`~contract.wire.values.WireValueError` naming the member
+    by JSON pointer. The ``xml_newline`` attribute is the newline it was built with.
     """
 
-    def __init__(self, contract: EndpointContract) -> None:
+    def __init__(
+        self, contract: EndpointContract, *, xml_newline: XmlNewline = XmlNewline.CRLF
+    ) -> None:
         if contract.response_type is None:
             raise UnsupportedTypeError(f"{contract.operation_id} returns no response body")
         self._type: ClrType = contract.response_type
@@ -42,7 +46,10 @@ class ResponseWriter:
         self._write_json = compile_json_writer(
             self._type, self._catalog, contract.json_date_format, splicer=self._splicer
         )
-        self._write_xml = compile_xml_writer(self._type, self._catalog, splicer=self._splicer)
+        self.xml_newline = xml_newline
+        self._write_xml = compile_xml_writer(
+            self._type, self._catalog, splicer=self._splicer, newline=xml_newline
+        )
 
     def json(self, value: Any) -> bytes:
         """The JSON body (JsonMediaTypeFormatter with Json.NET) for ``value``."""
@@ -84,21 +91,24 @@ class ResponseWriter:
             raise WireValueError(f"cannot write the value: {error}", pointer="") from error
 
 
-def write_http_error(message: str, media_type: str) -> bytes:
+def write_http_error(
+    message: str, media_type: str, *, xml_newline: XmlNewline = XmlNewline.CRLF
+) -> bytes:
     """Web API's ``HttpError`` body with only ``Message`` set, in the negotiated format.
 
     JSON ``{"Message":"..."}``; XML ``<Error><Message>...</Message></Error>`` with no
     namespace (``HttpError`` is an ``IXmlSerializable`` dictionary, ``XmlRoot("Error")``,
-    that writes one element per key); an empty message is ``<Message />``.
+    that writes one element per key), its text written by the same XmlWriter as a
+    response's (newlines as ``xml_newline``); an empty message is a written value, so
+    it keeps the full end tag, ``<Message></Message>``.
     """
     base = media_type.split(";", 1)[0].strip().lower()
     try:
         if base in JSON_MEDIA_TYPES:
             return ('{"Message":' + json_string(message) + "}").encode("utf-8")
         if base in XML_MEDIA_TYPES:
-            text = xml_text(message)
-            inner = f"<Message>{text}</Message>" if text else "<Message />"
-            return f"<Error>{inner}</Error>".encode()
+            text = xml_text_formatter(xml_newline)(message)
+            return f"<Error><Message>{text}</Message></Error>".encode()
     except (TypeError, UnicodeEncodeError) as error:
         raise ValueError(f"cannot write the error message {message!r}: {error}") from None
     raise ValueError(

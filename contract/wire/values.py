@@ -16,9 +16,11 @@ Strings may hold any Unicode text except lone surrogates, which UTF-8 cannot enc
 
 Comparing a value read from JSON with one read from XML: both formats lose something.
 The service's JSON keeps no date fraction and no kind (``yyyy-MM-ddTHH:mm:ssZ``), and
-XML's newline handling turns ``\\r\\n`` and a lone ``\\r`` into ``\\n``. :func:`comparable`
-maps a value to that common precision, so ``comparable(read_json(...)) ==
-comparable(read_xml(...))`` holds for two renderings of the same value.
+XML keeps no newline form: the writer turns every ``\\n``, ``\\r`` and ``\\r\\n`` into its
+host's newline (``\\r\\n`` on Windows, ``\\n`` on Linux) and every XML parser turns
+``\\r\\n`` and a lone ``\\r`` back into ``\\n``. :func:`comparable` maps a value to that
+common precision, so ``comparable(read_json(...)) == comparable(read_xml(...))`` holds
+for two renderings of the same value, whichever newline the XML was written with.
 """
 
 from __future__ import annotations
@@ -139,10 +141,11 @@ def json_pointer(parts: tuple[str | int, ...]) -> str:
 
 
 def normalize_newlines(text: str) -> str:
-    """XmlWriter's ``NewLineHandling.Replace`` with ``NewLineChars = "\\n"``.
+    """``\\r\\n`` and a lone ``\\r`` as ``\\n``: a string after an XML round trip.
 
-    ``\\r\\n`` and a lone ``\\r`` become ``\\n``: what a string looks like after an XML
-    round trip through the service.
+    The service's XmlWriter writes each newline as its host's (``\\r\\n`` or ``\\n``), and an
+    XML parser's end-of-line handling reads ``\\r\\n`` and ``\\r`` as ``\\n``: either way a
+    reader sees this text.
     """
     return text.replace("\r\n", "\n").replace("\r", "\n")
 

@@ -5,11 +5,13 @@ elements and comments are ignored; ``i:nil`` is honoured where the type is nulla
 Members must all be present, in ordinal order, and nothing else. The parser is
 hardened: no DTD, no entity expansion, no network, no huge trees.
 
-Character references to characters XML 1.0 forbids (``&#x1;``), which Web API's writer
-emits (``CheckCharacters = false``) and libxml2 refuses, are read back as those
-characters: before parsing they are swapped for a private-use marker (U+E000) followed
-by the code in hex and ``;`` (a literal U+E000 is escaped the same way), and text is
-decoded after parsing. CDATA sections are not expected and are not special-cased.
+Both newline forms (``\\r\\n`` as the Windows service writes them, ``\\n`` from a host on
+Linux) read as ``\\n`` (XML's end-of-line handling), and an empty string reads the same
+from ``<X></X>`` and ``<X />``. Character references to characters XML 1.0 forbids
+(``&#x1;``), which Web API's writer emits (``CheckCharacters = false``) and libxml2
+refuses, are read back as those characters (:mod:`contract.wire.charrefs`: marked before
+parsing, restored in text after). CDATA sections are not expected and are not
+special-cased.
 """
 
 from __future__ import annotations
@@ -39,13 +41,11 @@ from contract.clr import (
 from contract.datacontract import XSI_NS, contract_name, xml_member_order
 from contract.endpoint import EndpointContract
 from contract.netdatetime import NetDateTime
+from contract.wire.charrefs import mark_forbidden_references, unmark
 from contract.wire.values import INTEGER_RANGES, UnsupportedTypeError, WireFormatError
 
 __all__ = ["read_xml"]
 
-_MARK = "\ue000"
-_CHAR_REFERENCE = re.compile(r"&#(x[0-9A-Fa-f]+|[0-9]+);|\ue000")
-_MARKED = re.compile("\ue000([0-9A-F]+);")
 _NIL = f"{{{XSI_NS}}}nil"
 _XML_SPACE = " \t\n\r"
 _INTEGER = re.compile(r"[+-]?[0-9]+")
@@ -59,11 +59,17 @@ def read_xml(body: bytes | etree._Element, contract: EndpointContract) -> Any:
 
     Raises :class:`WireFormatError` naming the element path and line of the first
     mismatch: wrong root, missing/extra/misordered member, wrong namespace, ``i:nil`` on
-    a non-nullable type, unparsable text, or a DTD/entity in the document.
+    a non-nullable type, unparsable text, or a DTD/entity in the document. A caller's
+    element is read as it is (references to forbidden characters are resolved only in
+    bodies given as bytes).
     """
     if contract.response_type is None:
         raise UnsupportedTypeError(f"{contract.operation_id} returns no response body")
-    root = body if isinstance(body, etree._Element) else _parse(body)
+    marked = False
+    if isinstance(body, etree._Element):
+        root = body
+    else:
+        root, marked = _parse(body)
     # lxml-stubs lack DocInfo.doctype; it is the DOCTYPE declaration, "" when absent.
     if getattr(root.getroottree().docinfo, "doctype", ""):
         raise WireFormatError("a DTD is not allowed", location="/", line=1)
@@ -76,21 +82,22 @@ def read_xml(body: bytes | etree._Element, contract: EndpointContract) -> Any:
             path,
             root,
         )
-    return _Reader(contract.catalog).element(root, contract.response_type, path)
+    reader = _Reader(contract.catalog, unmark if marked else _as_parsed)
+    return reader.element(root, contract.response_type, path)
 
 
-def _parse(body: bytes) -> etree._Element:
+def _parse(body: bytes) -> tuple[etree._Element, bool]:
+    """The root of ``body``, and whether its text needs unmark()."""
     try:
-        text = body.decode("utf-8")
+        body.decode("utf-8")
     except UnicodeDecodeError as error:
         raise WireFormatError(f"the body is not UTF-8: {error}", location="/") from None
-    if "&#" in text or _MARK in text:
-        text = _CHAR_REFERENCE.sub(_mark_invalid_reference, text)
+    document = mark_forbidden_references(body)
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
     )
     try:
-        return etree.fromstring(text.encode("utf-8"), parser)
+        return etree.fromstring(document.body, parser), document.marked
     except etree.XMLSyntaxError as error:
         line = error.position[0] if error.position else None
         raise WireFormatError(
@@ -98,34 +105,14 @@ def _parse(body: bytes) -> etree._Element:
         ) from None
 
 
-def _is_xml_char(code: int) -> bool:
-    return (
-        code in (0x9, 0xA, 0xD)
-        or 0x20 <= code <= 0xD7FF
-        or 0xE000 <= code <= 0xFFFD
-        or (0x10000 <= code <= 0x10FFFF)
-    )
-
-
-def _mark_invalid_reference(match: re.Match[str]) -> str:
-    reference = match.group(1)
-    if reference is None:  # a literal marker character
-        return f"{_MARK}{ord(_MARK):X};"
-    code = int(reference[1:], 16) if reference[0] == "x" else int(reference)
-    if code > 0x10FFFF or (_is_xml_char(code) and code != ord(_MARK)):
-        return match.group()
-    return f"{_MARK}{code:X};"
-
-
-def _unmark(text: str) -> str:
-    if _MARK not in text:
-        return text
-    return _MARKED.sub(lambda match: chr(int(match.group(1), 16)), text)
+def _as_parsed(text: str) -> str:
+    return text
 
 
 class _Reader:
-    def __init__(self, catalog: TypeCatalog) -> None:
+    def __init__(self, catalog: TypeCatalog, text_of: Callable[[str], str]) -> None:
         self._catalog = catalog
+        self._text_of = text_of
 
     def element(self, node: etree._Element, clr_type: ClrType, path: str) -> Any:
         """The wire value an element holding ``clr_type`` carries."""
@@ -139,7 +126,7 @@ class _Reader:
             case NullableType(inner=inner):
                 return self.element(node, inner, path)
             case PrimitiveType(primitive=primitive):
-                return _scalar(node, primitive, path)
+                return _scalar(node, primitive, path, self._text_of)
             case ArrayType(item=item):
                 return self._collection(node, clr_type, item, path)
             case ComplexRef():
@@ -237,11 +224,13 @@ def _text(node: etree._Element, path: str) -> str:
         if isinstance(child.tag, str):
             _fail(f"unexpected element {_describe(child)} in a simple value", path, child)
         parts.append(child.tail or "")
-    return _unmark("".join(parts))
+    return "".join(parts)
 
 
-def _scalar(node: etree._Element, primitive: Primitive, path: str) -> Any:
-    text = _text(node, path)
+def _scalar(
+    node: etree._Element, primitive: Primitive, path: str, text_of: Callable[[str], str]
+) -> Any:
+    text = text_of(_text(node, path))
     parse = (
         _integer(*INTEGER_RANGES[primitive])
         if primitive in INTEGER_RANGES

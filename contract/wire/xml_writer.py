@@ -4,7 +4,10 @@ The writer is compiled once per contract into closures over precomputed tags, so
 costs string concatenation only. The rules it reproduces:
 
 * root ``<{Name} xmlns:i="{XSI}" xmlns="{ns}">``; members in ordinal name order; every
-  member written, null as ``<X i:nil="true" />`` and an empty value as ``<X />``;
+  member written, null as ``<X i:nil="true" />``; a scalar always with its end tag, so an
+  empty string is ``<X></X>`` (the serializer wrote its value, though it is empty); only
+  an element with no content written at all takes ``<X />``: an empty collection, or a
+  type without members;
 * namespace prefixes (``XmlWriterDelegator.WriteXmlnsAttribute``): a member whose type is
   not a built-in primitive and whose contract namespace differs from the containing
   type's declares it on the member element, even when the value is null, as
@@ -13,7 +16,8 @@ costs string concatenation only. The rules it reproduces:
   scope. A collection also declares its items' namespace when it differs from its own.
   An element takes the innermost prefix bound to its namespace (no prefix for the
   default namespace); if none is bound it redeclares the default namespace, last;
-* text escaping, newlines and invalid characters as :func:`contract.wire._scalars.xml_text`.
+* text escaping, newlines and invalid characters as
+  :func:`contract.wire._scalars.xml_text_formatter` for the writer's :class:`XmlNewline`.
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ from contract.datacontract import (
     xml_member_order,
 )
 from contract.wire._codegen import generate_member_writer
-from contract.wire._scalars import remembered, xml_formatter, xml_text
+from contract.wire._scalars import XmlNewline, remembered, xml_formatter, xml_text_formatter
 from contract.wire._splice import Splicer
 from contract.wire.values import UnsupportedTypeError
 
@@ -61,9 +65,10 @@ class _Tags:
 
 
 class _Compiler:
-    def __init__(self, catalog: TypeCatalog, splicer: Splicer) -> None:
+    def __init__(self, catalog: TypeCatalog, splicer: Splicer, newline: XmlNewline) -> None:
         self._catalog = catalog
         self._splicer = splicer
+        self._newline = newline
         self._generating: set[ComplexRef] = set()
 
     def element(
@@ -83,6 +88,8 @@ class _Compiler:
             return self.complex_element(unwrapped, tags, inner, nullable=nullable)
         content = self.element_content(unwrapped, inner)
         open_tag, empty, nil, close = tags.open, tags.empty, tags.nil, tags.close
+        # A scalar's text is written even when empty: the end tag is full then.
+        keeps_end_tag = isinstance(unwrapped, PrimitiveType)
 
         def write(value: Any) -> str:
             if value is None:
@@ -90,7 +97,7 @@ class _Compiler:
                     return nil
                 raise ValueError("null for a non-nullable type")
             body = content(value)
-            return open_tag + body + close if body else empty
+            return open_tag + body + close if body or keeps_end_tag else empty
 
         return write
 
@@ -120,7 +127,7 @@ class _Compiler:
         """A writer for the text or items of an element holding a scalar or a collection."""
         match clr_type:
             case PrimitiveType(primitive=primitive):
-                return xml_formatter(primitive)
+                return xml_formatter(primitive, self._newline)
             case ArrayType(item=item):
                 return self._collection(clr_type, item, scope)
             case _:
@@ -180,12 +187,13 @@ class _Compiler:
                 continue
             member_tags, _ = self._tags(member.name, namespace, member.type, scope, declare)
             constants[f"O{index}"], constants[f"C{index}"] = member_tags.open, member_tags.close
-            constants[f"E{index}"], constants[f"N{index}"] = member_tags.empty, member_tags.nil
+            constants[f"N{index}"] = member_tags.nil
             if unwrapped.primitive in _TEXTS:
-                # A text written before is looked up; xml_text writes the others.
-                constants[f"M{index}"], constants[f"F{index}"] = remembered(xml_text)
+                # A text written before is looked up; the formatter writes the others.
+                text = xml_text_formatter(self._newline)
+                constants[f"M{index}"], constants[f"F{index}"] = remembered(text)
             else:
-                constants[f"F{index}"] = xml_formatter(unwrapped.primitive)
+                constants[f"F{index}"] = xml_formatter(unwrapped.primitive, self._newline)
             member_nullable = is_nullable(member.type, self._catalog)
             expressions.append(
                 _scalar_expression(index, unwrapped.primitive, nullable=member_nullable)
@@ -203,26 +211,27 @@ def _scalar_expression(index: int, primitive: Primitive, *, nullable: bool) -> s
     """Source for one scalar member element; the formatter raises on a misplaced None."""
     x = f"x{index}"
     # A remembered text first (see remembered()), then the formatter.
+    # An empty text keeps the full end tag (``<X></X>``), like any other value.
     text = f"(M{index}({x}) or F{index}({x}))" if primitive in _TEXTS else f"F{index}({x})"
-    if primitive in _MAY_BE_EMPTY:
-        element = f"(O{index} + t + C{index} if (t := {text}) else E{index})"
-    elif not nullable:
+    if not nullable:
         # Three join items instead of two concatenations: fewer intermediate strings.
         return f"O{index}, {text}, C{index}"
-    else:
-        element = f"O{index} + {text} + C{index}"
-    return f"(N{index} if {x} is None else {element})" if nullable else element
+    return f"(N{index} if {x} is None else O{index} + {text} + C{index})"
 
 
-_MAY_BE_EMPTY = frozenset({Primitive.STRING, Primitive.URI, Primitive.BYTE_ARRAY})
 _TEXTS = frozenset({Primitive.STRING, Primitive.URI})
 
 
 def compile_xml_writer(
-    root_type: ClrType, catalog: TypeCatalog, *, splicer: Splicer | None = None
+    root_type: ClrType,
+    catalog: TypeCatalog,
+    *,
+    splicer: Splicer | None = None,
+    newline: XmlNewline = XmlNewline.CRLF,
 ) -> Writer:
     """A function writing a non-null value of ``root_type`` as the XML document text.
 
+    Newlines in text are written as ``newline`` (the service's Windows host: CRLF).
     Large collections go to ``splicer``'s sink while it is collecting.
     """
     if not isinstance(root_type, ComplexRef | ArrayType):
@@ -233,7 +242,7 @@ def compile_xml_writer(
     start = f'<{root.name} xmlns:i="{XSI_NS}"{declarations} xmlns="{root.namespace}"'
     # A null root is written by DataContractSerializer in a form no golden file shows.
     tags = _Tags(open=start + ">", empty=start + " />", nil="", close=f"</{root.name}>")
-    compiler = _Compiler(catalog, splicer or Splicer())
+    compiler = _Compiler(catalog, splicer or Splicer(), newline)
     if isinstance(root_type, ComplexRef):
         return compiler.complex_element(root_type, tags, scope, nullable=False)
     content = compiler.element_content(root_type, scope)

@@ -17,7 +17,7 @@ from conformance.contract_view import load_suite_contract
 from conformance.fastcheck import json_acceptor, xml_acceptor
 from conformance.json_body import read_json_body
 from conformance.xml_body import XmlSyntaxError, parse_xml, read_xml_body
-from contract.wire import ResponseWriter
+from contract.wire import ResponseWriter, normalize_newlines
 from tests.conformance.zoo import BREAKS, ROUTE, create_app
 from tests.conftest import GoldenCase, golden_cases
 from tests.contract.wire.strategies import XML_TEXT, wire_values
@@ -175,6 +175,15 @@ XML_MUTANTS = {
     ),
     "element in a scalar": _xml_edit(">8<", "><b>8</b><"),
     "wrong array item": _xml_edit("<d2p1:InvoiceSendingStatusVo>", "<d2p1:Item>"),
+    # The service's references to forbidden characters are read, but not in a number,
+    # a GUID, a date, a boolean or an i:nil.
+    "forbidden reference in an int": _xml_edit(">8<", ">8&#x1;<"),
+    "forbidden reference in a guid": _xml_edit(GUID, GUID + "&#x0;"),
+    "forbidden reference in a date": _xml_edit("19:20:43.1992775", "19:20:43.1992775&#xB;"),
+    "forbidden reference in a bool": _xml_edit("<Sucess>true", "<Sucess>&#x1F;true"),
+    "forbidden reference in i:nil": _xml_edit(
+        "<d2p1:Reason>sample string 4</d2p1:Reason>", '<d2p1:Reason i:nil="&#x1;true" />'
+    ),
 }
 
 
@@ -182,6 +191,29 @@ XML_MUTANTS = {
 def test_xml_fast_path_rejects_hand_mutated_bodies(body: bytes) -> None:
     assert not xml_fast(body)
     assert xml_precise(body)  # the mutation is a real break, found by the walker
+
+
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [
+        ("&#x1;", "\x01"),
+        ("&#x0;&#xFFFE;&#xffff;", "\x00\ufffe\uffff"),
+        ("a&#11;b", "a\x0bb"),
+        ("\ue000&#x1;\ue0001;", "\ue000\x01\ue0001;"),
+    ],
+)
+def test_xml_fast_path_accepts_forbidden_references_in_text_as_the_walker_does(
+    text: str, read: str
+) -> None:
+    body = _xml_edit("sample string 4", text)
+    assert xml_fast(body)
+    assert xml_precise(body) == []
+    fast = read_xml_body(body, ENDPOINT, schema=SUITE.xsd)
+    precise = read_xml_body(body, ENDPOINT, schema=SUITE.xsd, fast=False)
+    assert fast.failures == precise.failures == []
+    assert fast.values == precise.values
+    assert fast.notes == precise.notes and len(fast.notes) == 1
+    assert fast.values["Data"][0]["Reason"] == read
 
 
 def test_xml_fast_path_leaves_a_comment_to_the_walker() -> None:
@@ -195,6 +227,18 @@ assert ENDPOINT.response_type is not None
 # A null envelope is not a body the writer produces.
 JSON_VALUES = wire_values(ENDPOINT.response_type, ENDPOINT.catalog).filter(bool)
 XML_VALUES = wire_values(ENDPOINT.response_type, ENDPOINT.catalog, text=XML_TEXT).filter(bool)
+ANY_XML_VALUES = JSON_VALUES
+
+
+def _after_xml(value: Any) -> Any:
+    """What an XML reading gives back: strings newline-normalized, all else as written."""
+    if isinstance(value, dict):
+        return {key: _after_xml(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_after_xml(item) for item in value]
+    return normalize_newlines(value) if isinstance(value, str) else value
+
+
 # Edits that keep most bodies well-formed: digits, hex case, signs, quotes, markup.
 EDIT_CHARACTERS = st.sampled_from(list('0159aAfFzZ-+:. T"<>/x{}[],n'))
 
@@ -268,6 +312,20 @@ def test_json_fast_path_accepts_written_values_and_never_a_broken_edit(
     edited = _mutate(body, *mutation)
     if json_fast(edited):
         assert json_precise(edited) == []
+
+
+@PROPERTY
+@given(values=ANY_XML_VALUES, mutation=MUTATION)
+def test_xml_fast_path_accepts_any_text_and_never_a_broken_edit(
+    values: Any, mutation: tuple[int, str, str]
+) -> None:
+    # Any text: forbidden characters go on the wire as references, which the suite reads.
+    body = WRITER.xml(values).decode()
+    assert xml_fast(body.encode())
+    assert read_xml_body(body.encode(), ENDPOINT, fast=False).values == _after_xml(values)
+    edited = _mutate(body, *mutation)
+    if xml_fast(edited):
+        assert xml_precise(edited) == []
 
 
 @PROPERTY

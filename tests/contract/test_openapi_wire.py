@@ -20,6 +20,7 @@ from referencing.jsonschema import DRAFT202012
 from contract.datacontract import contract_name
 from contract.emit.openapi import build_openapi, render_openapi
 from contract.endpoint import EndpointContract
+from contract.wire.charrefs import mark_forbidden_references
 from tests.conftest import GOLDEN_DIR, golden_cases
 
 HELP_PAGE = Path(__file__).parents[2] / "contract" / "source" / "retryallfailed.txt"
@@ -224,7 +225,8 @@ def test_openapi_xml_objects_describe_golden_xml(
     retry_contract: EndpointContract, case: Any
 ) -> None:
     schemas = components(retry_contract)
-    root = etree.fromstring(case.xml_bytes)
+    # Case 11 holds the service's references to forbidden characters: marked, lxml reads it.
+    root = etree.fromstring(mark_forbidden_references(case.xml_bytes).body)
     envelope = schemas[etree.QName(root).localname]
     assert root.tag == clark(envelope["xml"])
     check_element(root, envelope, schemas)

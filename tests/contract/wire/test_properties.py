@@ -14,7 +14,7 @@ from contract.clr import ComplexRef
 from contract.datacontract import XSI_NS, xml_member_order
 from contract.endpoint import EndpointContract
 from contract.netdatetime import TICKS_PER_SECOND, DateTimeKind, NetDateTime
-from contract.wire import ResponseWriter, read_json, read_xml
+from contract.wire import ResponseWriter, XmlNewline, read_json, read_xml
 from contract.wire.values import normalize_newlines
 from tests.contract.wire.strategies import XML_TEXT, wire_values
 from tests.expected_contract import ENVELOPE, ITEM, LINK, expected_retry_contract
@@ -80,11 +80,14 @@ def _order_mismatches(element: etree._Element, ref: ComplexRef) -> list[tuple[st
     return mismatches
 
 
+WRITERS = {newline: ResponseWriter(CONTRACT, xml_newline=newline) for newline in XmlNewline}
+
+
 @settings(max_examples=150, deadline=None)
 @given(value=ENVELOPES)
 def test_xml_round_trip_is_exact_but_for_newlines(value: dict[str, Any]) -> None:
-    written = ResponseWriter(CONTRACT).xml(value)
-    assert read_xml(written, CONTRACT) == _after_xml(value)
+    for writer in WRITERS.values():
+        assert read_xml(writer.xml(value), CONTRACT) == _after_xml(value)
 
 
 @settings(max_examples=150, deadline=None)
@@ -119,6 +122,9 @@ def test_json_keeps_declaration_order(value: dict[str, Any]) -> None:
 REGRESSIONS = [
     "\r",
     "\r\n\r",
+    "\n\r\n",
+    "",
+    "&#x1;\x01",  # a reference's text next to the character it names
     "\x00",
     "\ufffe",
     "\ue000",  # the reader's private-use marker, literally
@@ -130,9 +136,10 @@ REGRESSIONS = [
 ]
 
 
+@pytest.mark.parametrize("newline", list(XmlNewline))
 @pytest.mark.parametrize("text", REGRESSIONS)
 def test_pinned_strings_round_trip_through_both_formats(
-    text: str, retry_contract: EndpointContract
+    text: str, newline: XmlNewline, retry_contract: EndpointContract
 ) -> None:
     value = {
         "Sucess": True,
@@ -141,7 +148,7 @@ def test_pinned_strings_round_trip_through_both_formats(
         "Data": None,
         "Links": [{"Rel": text, "HRef": None}],
     }
-    writer = ResponseWriter(retry_contract)
+    writer = ResponseWriter(retry_contract, xml_newline=newline)
     assert read_xml(writer.xml(value), retry_contract)["ResponseMessage"] == normalize_newlines(
         text
     )

@@ -14,7 +14,15 @@ from hypothesis import strategies as st
 from contract.endpoint import EndpointContract
 from contract.netdatetime import MAX_TICKS, DateTimeKind, NetDateTime
 from contract.wire import ResponseWriter, WireValueError, values_from_json
-from contract.wire._scalars import format_double, json_string, round_trip, wall_clock_z, xml_text
+from contract.wire._scalars import (
+    XmlNewline,
+    format_double,
+    json_string,
+    round_trip,
+    wall_clock_z,
+    xml_text,
+    xml_text_formatter,
+)
 from tests.conftest import golden_cases
 
 
@@ -24,16 +32,40 @@ from tests.conftest import golden_cases
         ("plain", "plain"),
         ("<a> & b", "&lt;a&gt; &amp; b"),
         ("\"quotes\" 'apos'", "\"quotes\" 'apos'"),
-        ("a\r\nb", "a\nb"),
-        ("a\rb\r", "a\nb\n"),
-        ("tab\there\n", "tab\there\n"),
+        ("a\r\nb", "a\r\nb"),
+        ("a\rb\r", "a\r\nb\r\n"),
+        ("a\nb", "a\r\nb"),
+        ("\n\r\n\r\r\n\n", "\r\n" * 5),
+        ("tab\there\n", "tab\there\r\n"),
         ("\x00\x01\x0b\x1f", "&#x0;&#x1;&#xB;&#x1F;"),
+        ("\x0c\x0e\x1b", "&#xC;&#xE;&#x1B;"),
         ("\ufffe\uffff", "&#xFFFE;&#xFFFF;"),
         ("\x7f\x85\u2028\U0001f600", "\x7f\x85\u2028\U0001f600"),
+        ("", ""),
     ],
 )
-def test_xml_text_escapes_like_web_api_xmlwriter(text: str, expected: str) -> None:
+def test_xml_text_escapes_like_web_api_xmlwriter_on_windows(text: str, expected: str) -> None:
     assert xml_text(text) == expected
+    assert xml_text_formatter(XmlNewline.CRLF)(text) == expected
+    assert xml_text_formatter()(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a\r\nb", "a\nb"),
+        ("a\rb\r", "a\nb\n"),
+        ("a\nb", "a\nb"),
+        ("\n\r\n\r\r\n\n", "\n" * 5),
+        ("<a>\r\n&\x01", "&lt;a&gt;\n&amp;&#x1;"),
+    ],
+)
+def test_xml_text_writes_linux_newlines_with_lf(text: str, expected: str) -> None:
+    assert xml_text_formatter(XmlNewline.LF)(text) == expected
+
+
+def test_xml_newline_names_the_characters() -> None:
+    assert (XmlNewline("crlf").chars, XmlNewline("lf").chars) == ("\r\n", "\n")
 
 
 @pytest.mark.parametrize(
