@@ -152,7 +152,16 @@ def _header(report: Report) -> str:
     return (
         f"<header>\n<h1>Conformance of {_code(report.base_url)}</h1>\n"
         f'<p class="verdict {tone}" id="verdict">{_e(line)}</p>\n'
-        f'<dl class="facts">{_facts(report)}</dl>\n{_jump(report)}</header>'
+        f'<dl class="facts">{_facts(report)}</dl>\n{_jump(report)}{_notes(report)}</header>'
+    )
+
+
+def _notes(report: Report) -> str:
+    if not report.notes:
+        return ""
+    items = "".join(f"<li>{_e(note)}</li>" for note in report.notes)
+    return (
+        f'\n<section aria-label="Notes"><h2>Notes (not violations)</h2><ul>{items}</ul></section>\n'
     )
 
 

@@ -63,6 +63,8 @@ def render_terminal(report: Report, *, requests: bool = True) -> str:
             lines.append(f"  {len(entries)} requests: {reason}")
     if not report.dry_run:
         lines += ["", "Rules:", *_rule_lines(report)]
+    if report.notes:
+        lines += ["", "Notes (not violations):"] + [f"  {note}" for note in report.notes]
     lines += ["", verdict(report)]
     return "\n".join(lines)
 

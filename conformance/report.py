@@ -199,6 +199,9 @@ class Report:
     dry_run: bool = False
     strict: bool = False
     seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+    """Remarks that are not violations, e.g. the service's own character references that
+    strict XML parsers refuse."""
 
     @property
     def failures(self) -> list[Failure]:
@@ -242,6 +245,7 @@ class Report:
             requests=[entry.redacted(redact) for entry in self.requests],
             left_out=[entry.redacted(redact) for entry in self.left_out],
             fatal=redact(self.fatal) if self.fatal is not None else None,
+            notes=[redact(note) for note in self.notes],
         )
 
     def as_dict(self) -> dict[str, object]:
@@ -257,6 +261,7 @@ class Report:
             "rules": [outcome.as_dict() for outcome in self.outcomes],
             "requests": [entry.as_dict() for entry in self.requests],
             "not_sent": [{"request": r.label, "reason": r.outcome} for r in self.left_out],
+            "notes": self.notes,
         }
 
 

@@ -85,6 +85,7 @@ class _Run:
         self.reasons: dict[str, list[str]] = {}
         self.evidence: dict[str, list[str]] = {}
         self.seconds: dict[str, float] = {}
+        self.reading_notes: list[str] = []
         self.sources: dict[int, Exchange] = {}
         self.log: list[RequestLog] = []
         self.posts = 0
@@ -263,7 +264,15 @@ class _Run:
                 self._not_run(probe.steps[position + 1 :], f"{rule} failed first for this request")
                 break
         self._found(exchange, found)
+        self._keep_reading_notes(exchange)
         return found, self._notes(exchange)
+
+    def _keep_reading_notes(self, exchange: Exchange) -> None:
+        """Remarks on how a body was read (the service's own character references) are
+        not violations; the report lists them with the request they came from."""
+        document = self.state.document(exchange)
+        for note in document.reading.notes if document is not None else []:
+            self.reading_notes.append(f"{self._label(exchange.request)}: {note}")
 
     def _found(self, exchange: Exchange, failures: list[Failure]) -> None:
         self.failures.extend(failures)
@@ -343,5 +352,6 @@ class _Run:
             dry_run,
             strict=self.settings.strict,
             seconds=time.monotonic() - self.started,
+            notes=self.reading_notes,
         )
         return report.redacted(self.redactor.text)

@@ -358,3 +358,26 @@ def test_the_json_report_has_structured_requests(console: Console, tmp_path: Pat
     assert {"name": "Accept", "value": "application/json"} in post["headers"]
     reset = next(r for r in requests if r["url"].endswith("/__mock/reset"))
     assert reset["status"] == 200
+
+
+def test_the_services_own_character_references_are_a_note_not_a_violation(
+    console: Console, tmp_path: Path
+) -> None:
+    values = json.loads(
+        (Path(__file__).parents[1] / "golden/wire/11-forbidden-characters.values.json").read_text()
+    )
+    report, html = tmp_path / "report.json", tmp_path / "report.html"
+    with serve_wsgi(make_app(tmp_path)) as url:
+        canned = {"name": "canned", "envelope": values}
+        httpx.put(f"{url}/__mock/scenario", json=canned).raise_for_status()
+        result = console(
+            "run", "--base-url", url, *FULL, "--json", str(report), "--html", str(html)
+        )
+    data = json.loads(report.read_text())
+    rules = {rule["rule"]: rule["status"] for rule in data["rules"]}
+    assert rules["xml.syntax"] == rules["xml.value-format"] == "passed"
+    assert data["notes"], result.stdout
+    assert all("character references to characters XML 1.0 forbids" in n for n in data["notes"])
+    assert data["notes"][0].startswith("POST /api/v1/billing/invoices/retryallfailed [Accept: ")
+    assert "Notes (not violations):" in result.stdout
+    assert "Notes (not violations)" in html.read_text()
