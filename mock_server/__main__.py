@@ -24,12 +24,19 @@ from typing import Any, NoReturn
 from flask import Flask
 
 from mock_server.app import create_app
+from mock_server.iis_headers import HEADER_KEYS
 from mock_server.mock import current_mock_of
 from mock_server.scenarios import SCENARIO_NAMES
 from mock_server.servers import SERVERS, address, free_to_listen, serve
 from mock_server.settings import DEFAULTS, Settings, SettingsError
 
 __all__ = ["main", "parse_options"]
+
+_HEADER_OPTIONS = {
+    "SERVER_HEADER": "--server-header",
+    "ASPNET_VERSION_HEADER": "--aspnet-version",
+    "POWERED_BY_HEADER": "--powered-by",
+}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -95,6 +102,10 @@ def _parser() -> argparse.ArgumentParser:
     add("--no-cors", action="store_true", help="send no CORS headers at all")
     add("--success-rate", type=_rate, help="start scenario's success rate for every switch")
     add("--max-attempts", type=_positive, help="abandon an invoice at this many attempts")
+    _add_header_options(parser)
+    add("--xml-newline", choices=["crlf", "lf"], default="crlf",
+        help="newline of XML text: crlf as the service on Windows (default), lf as on "
+             "Mono/Linux")  # fmt: skip
     return parser
 
 
@@ -110,7 +121,9 @@ def parse_options(argv: Sequence[str] | None = None) -> tuple[argparse.Namespace
         "SUCCESS_RATE": options.success_rate, "MAX_ATTEMPTS": options.max_attempts,
         "CLOCK": options.clock, "TIMEZONE": options.timezone,
         "CORS_ORIGINS": None if options.no_cors else (options.cors_origins or "*"),
+        "XML_NEWLINE": options.xml_newline,
     }  # fmt: skip
+    config.update(_header_config(parser, options))
     try:
         Settings.from_config({**DEFAULTS, **config})
     except SettingsError as error:
@@ -118,11 +131,38 @@ def parse_options(argv: Sequence[str] | None = None) -> tuple[argparse.Namespace
     return options, config
 
 
+def _add_header_options(parser: argparse.ArgumentParser) -> None:
+    """The options of the site headers IIS adds (see mock_server.iis_headers)."""
+    for key, option in _HEADER_OPTIONS.items():
+        name, default = HEADER_KEYS[key]
+        parser.add_argument(
+            option, metavar="VALUE",
+            help=f"the {name} header (default {default}; 'none' or '' sends none)",
+        )  # fmt: skip
+    parser.add_argument("--no-iis-headers", action="store_true",
+                        help="send none of Server, X-AspNet-Version, X-Powered-By")  # fmt: skip
+
+
+def _header_config(parser: argparse.ArgumentParser, options: argparse.Namespace) -> dict[str, Any]:
+    """The config keys of the header options given; --no-iis-headers turns all three off."""
+    given = {
+        key: getattr(options, option.removeprefix("--").replace("-", "_"))
+        for key, option in _HEADER_OPTIONS.items()
+    }
+    given = {key: value for key, value in given.items() if value is not None}
+    if options.no_iis_headers and given:
+        named = ", ".join(_HEADER_OPTIONS[key] for key in given)
+        parser.error(f"--no-iis-headers and {named} contradict each other")
+    if options.no_iis_headers:
+        return dict.fromkeys(_HEADER_OPTIONS)
+    return given
+
+
 def _option_name(message: str) -> str:
     key, _, rest = message.partition(" ")
     names = {
         "CLOCK:": "--clock:", "TIMEZONE:": "--timezone:", "CORS_ORIGINS": "--cors-origins",
-        "DATABASE": "--db", "FAILED": "--failed",
+        "DATABASE": "--db", "FAILED": "--failed", **_HEADER_OPTIONS,
     }  # fmt: skip
     return f"{names.get(key, key)} {rest}"
 

@@ -21,12 +21,13 @@ from mock_server.documents import register_documents
 from mock_server.errors import register_error_handlers
 from mock_server.fastpath import FastRetry
 from mock_server.faults import register_faults
+from mock_server.helppages import register_help_pages
 from mock_server.journal import register_journal
 from mock_server.mock import Mock
 from mock_server.service import register_service
 from mock_server.settings import DEFAULTS, Settings, SettingsError
 from mock_server.sqlite_store import SqliteStore
-from mock_server.webapi import CanonicalRoute, with_reason_phrase
+from mock_server.webapi import CanonicalRoute, register_service_headers, with_reason_phrase
 
 __all__ = ["create_app"]
 
@@ -45,7 +46,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     settings = Settings.from_config(app.config)
     contract = _contract(app.config["CONTRACT"])
     try:
-        mock = Mock(settings, _store(app), contract, ResponseWriter(contract))
+        writer = ResponseWriter(contract, xml_newline=settings.xml_newline)
+        mock = Mock(settings, _store(app), contract, writer)
         mock.init_app(app)
     except (sqlite3.Error, OSError) as error:
         # The checks in Settings cannot foresee everything (permissions, a database of
@@ -54,6 +56,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         raise SettingsError(
             f"DATABASE {path} cannot be used as the mock's state: {error}"
         ) from None
+    # First of the after_request hooks, so it runs last and orders every header.
+    register_service_headers(app)
     register_error_handlers(app, route=contract.path)
     register_faults(app, route=contract.path)
     register_journal(app)
@@ -61,6 +65,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_service(app, route=contract.path)
     register_control(app)
     register_documents(app)
+    help_pages = register_help_pages(app)
     if settings.cors_origins is not None:
         CORS(
             app, origins=settings.cors_origins, supports_credentials=True,
@@ -68,7 +73,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         )  # fmt: skip
     # Outermost the route's canonical form, then the plain retry call without Flask.
     fast = FastRetry(app.wsgi_app, app, mock, contract.path)
-    app.wsgi_app = CanonicalRoute(fast, [contract.path])  # type: ignore[method-assign]
+    routes = [contract.path, *help_pages.paths]
+    app.wsgi_app = CanonicalRoute(fast, routes)  # type: ignore[method-assign]
     return app
 
 

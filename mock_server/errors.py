@@ -15,6 +15,7 @@ from mock_server.control import PREFIX, json_error
 from mock_server.faults import ConnectionDropped
 from mock_server.webapi import (
     INTERNAL_ERROR_MESSAGE,
+    OWN_PATHS,
     http_error,
     method_not_allowed,
     not_found,
@@ -22,11 +23,9 @@ from mock_server.webapi import (
 
 __all__ = ["register_error_handlers"]
 
-_OWN_PATHS = (PREFIX + "/", "/openapi.yaml", "/xsd/")
-
 
 def _is_own_path() -> bool:
-    return request.path.startswith(_OWN_PATHS)
+    return request.path.startswith(OWN_PATHS)
 
 
 def register_error_handlers(app: Flask, *, route: str) -> None:

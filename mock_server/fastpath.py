@@ -4,9 +4,10 @@ A benchmark or a frontend polling the mock sends the same request again and agai
 of the route with ``Content-Length: 0``, no query, no ``Origin`` and no fault configured.
 :class:`FastRetry` answers exactly that request with the same steps and the same bytes
 as the Flask view (:mod:`mock_server.service`): negotiate, write the journal entry in the
-retry's transaction, retry, write the envelope, ``200 OK`` with ``Content-Type`` then
-``Content-Length``. Flask's request, context, routing, hooks and CORS handling cost more
-than the retry itself; for this request none of them changes the answer:
+retry's transaction, retry, write the envelope, ``200 OK`` with the headers in the order
+Flask's path sends them (IIS's: :func:`mock_server.iis_headers.arranged`). Flask's
+request, context, routing, hooks and CORS handling cost more than the retry itself; for
+this request none of them changes the answer:
 
 * no ``Origin``: the CORS extension adds no header;
 * no fault: the fault middleware does nothing (the retry's own transaction checks for
@@ -22,12 +23,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from flask import Flask
 
 from contract.negotiation import content_type_header, negotiate
 from contract.wire import write_http_error
+from mock_server.iis_headers import EXPIRES, NO_CACHE, Header
 from mock_server.mock import Mock, RetryBody
 from mock_server.store import JournalEntry
 from mock_server.webapi import INTERNAL_ERROR_MESSAGE
@@ -49,6 +52,8 @@ class FastRetry:
         self._flask_app = flask_app
         self._mock = mock
         self._route = route
+        # The headers around Content-Type, fixed for the app's lifetime (IIS's order).
+        self._headers = _Headers(list(NO_CACHE), [EXPIRES, *mock.settings.site_headers])
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         """Answer the plain retry call; hand anything else to the wrapped app."""
@@ -96,27 +101,33 @@ class FastRetry:
             # The call is written and journaled as 200 (as in the Flask view): only the
             # answer turns into Web API's 500, logged like the Flask error handler does.
             self._flask_app.logger.exception("unexpected error")
-            return _internal_error(media_type, start_response)
-        return _answer("200 OK", chunks, media_type, start_response)
+            error = [write_http_error(INTERNAL_ERROR_MESSAGE, media_type)]
+            return self._headers.answer(
+                "500 Internal Server Error", error, media_type, start_response
+            )
+        return self._headers.answer("200 OK", chunks, media_type, start_response)
 
 
-def _internal_error(media_type: str, start_response: StartResponse) -> Iterable[bytes]:
-    """Web API's 500, as :func:`mock_server.webapi.http_error` writes it."""
-    body = [write_http_error(INTERNAL_ERROR_MESSAGE, media_type)]
-    return _answer("500 Internal Server Error", body, media_type, start_response)
+@dataclass(frozen=True)
+class _Headers:
+    """The service's headers before and after ``Content-Type``; Content-Length last."""
 
+    before: list[Header]
+    after: list[Header]
 
-def _answer(
-    status: str, chunks: list[bytes], media_type: str, start_response: StartResponse
-) -> Iterable[bytes]:
-    """Start the response with the headers Flask's path sends, in its order.
+    def answer(
+        self, status: str, chunks: list[bytes], media_type: str, start_response: StartResponse
+    ) -> Iterable[bytes]:
+        """Start the response with the headers Flask's path sends, in its order.
 
-    One chunk goes back as a list (granian sends a list in one write), several as an
-    iterator: granian joins a list into one bytes object first, a copy of the whole body
-    (56 MB for 100,000 invoices in XML), and streams an iterator chunk by chunk.
-    """
-    start_response(status, [
-        ("Content-Type", content_type_header(media_type)),
-        ("Content-Length", str(sum(len(chunk) for chunk in chunks))),
-    ])  # fmt: skip
-    return chunks if len(chunks) == 1 else iter(chunks)
+        One chunk goes back as a list (granian sends a list in one write), several as an
+        iterator: granian joins a list into one bytes object first, a copy of the whole
+        body (56 MB for 100,000 invoices in XML), and streams an iterator chunk by chunk.
+        """
+        start_response(status, [
+            *self.before,
+            ("Content-Type", content_type_header(media_type)),
+            *self.after,
+            ("Content-Length", str(sum(len(chunk) for chunk in chunks))),
+        ])  # fmt: skip
+        return chunks if len(chunks) == 1 else iter(chunks)

@@ -13,6 +13,11 @@ body is complete - sometimes after the status line has gone out.
 connection, parsed in Python, so it serves fewer calls per second, but it hands the
 app the client's socket. There the ``drop-connection`` fault closes the connection
 before a single byte of the answer, and header names keep the case the app gives them.
+
+The ``Server`` header: granian sends the app's in place of its own ``server: granian``,
+and its own when the app sends none. gunicorn drops the app's (it counts ``Server`` as
+hop-by-hop) and always sends its own, so the mock sets gunicorn's to the configured
+value; with the header turned off gunicorn still sends ``Server: gunicorn``.
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
+
+from mock_server.mock import current_mock_of
 
 __all__ = ["SERVERS", "address", "free_to_listen", "serve"]
 
@@ -95,6 +102,8 @@ def _serve_gunicorn(
 ) -> None:
     from gunicorn.app.base import BaseApplication  # noqa: PLC0415 - only when chosen
 
+    _gunicorn_server_header(app)
+
     class _Gunicorn(BaseApplication):  # type: ignore[misc]
         """gunicorn serving one prebuilt app (``preload_app``: workers fork from it)."""
 
@@ -106,6 +115,16 @@ def _serve_gunicorn(
             return app
 
     _Gunicorn().run()
+
+
+def _gunicorn_server_header(app: Flask) -> None:
+    """Make gunicorn's own ``Server`` header the configured one (see the module)."""
+    from gunicorn.http import wsgi  # noqa: PLC0415 - only when chosen
+
+    value = dict(current_mock_of(app).settings.site_headers).get("Server")
+    # Each response reads the module's SERVER; the workers fork after this assignment.
+    if value is not None and hasattr(wsgi, "SERVER"):
+        wsgi.SERVER = value
 
 
 def _gunicorn_options(

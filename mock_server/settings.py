@@ -18,6 +18,13 @@
 ``CORS_ORIGINS``    list of allowed origins, ``"*"`` (echo any origin), or None (CORS off)
 ``CONTRACT``        an ``EndpointContract``; None: the bundled one
 ``MAX_CONTENT_LENGTH``  largest request body accepted (bytes), 1 MiB
+``XML_NEWLINE``     how XML text writes each newline: ``"crlf"`` (the service on Windows,
+                    the default) or ``"lf"`` (a service hosted on Mono/Linux), or an
+                    ``XmlNewline``
+``SERVER_HEADER``   the ``Server`` header, IIS's ``Microsoft-IIS/10.0``; None, ``""`` or
+                    ``"none"``: not sent (see :mod:`mock_server.iis_headers`)
+``ASPNET_VERSION_HEADER``  ``X-AspNet-Version``, ``4.0.30319``; None etc.: not sent
+``POWERED_BY_HEADER``  ``X-Powered-By``, ``ASP.NET``; None etc.: not sent
 ==================  =========================================================================
 """
 
@@ -29,7 +36,9 @@ from pathlib import Path
 from typing import Any
 
 from contract.netdatetime import NetDateTime
+from contract.wire import XmlNewline
 from mock_server.clock import Clock, parse_utc_offset
+from mock_server.iis_headers import HEADER_KEYS, Header, site_headers
 from mock_server.scenarios import MAX_FAILED, SCENARIO_NAMES, Scenario, builtin_scenario
 
 __all__ = ["DEFAULTS", "DEFAULT_FAILED", "Settings", "SettingsError", "check_database"]
@@ -51,6 +60,8 @@ DEFAULTS: dict[str, Any] = {
     "CORS_ORIGINS": "*",
     "CONTRACT": None,
     "MAX_CONTENT_LENGTH": 1024 * 1024,
+    "XML_NEWLINE": "crlf",
+    **{key: default for key, (_name, default) in HEADER_KEYS.items()},
 }
 
 
@@ -71,6 +82,8 @@ class Settings:
     clock: Clock
     cors_origins: tuple[str, ...] | str | None
     max_content_length: int
+    xml_newline: XmlNewline
+    site_headers: tuple[Header, ...]
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
@@ -85,6 +98,8 @@ class Settings:
             clock=_clock(config["CLOCK"], config["TIMEZONE"]),
             cors_origins=_origins(config["CORS_ORIGINS"]),
             max_content_length=_integer(config, "MAX_CONTENT_LENGTH", minimum=0),
+            xml_newline=_xml_newline(config["XML_NEWLINE"]),
+            site_headers=_site_headers(config),
         )
 
     def start_scenario(self) -> Scenario:
@@ -191,6 +206,16 @@ def _clock(frozen: Any, timezone: Any) -> Clock:
         raise SettingsError(f"CLOCK: {error}") from None
 
 
+def _xml_newline(value: Any) -> XmlNewline:
+    if isinstance(value, XmlNewline):
+        return value
+    try:
+        return XmlNewline(value)
+    except ValueError:
+        known = ", ".join(repr(newline.value) for newline in XmlNewline)
+        raise SettingsError(f"XML_NEWLINE must be one of {known}, got {value!r}") from None
+
+
 def _origins(value: Any) -> tuple[str, ...] | str | None:
     if value is None or value == "*":
         return value  # type: ignore[no-any-return]
@@ -199,3 +224,10 @@ def _origins(value: Any) -> tuple[str, ...] | str | None:
     if not value or not all(isinstance(origin, str) for origin in value):
         raise SettingsError(f"CORS_ORIGINS must be '*', None or a list of origins, got {value!r}")
     return tuple(value)
+
+
+def _site_headers(config: Mapping[str, Any]) -> tuple[Header, ...]:
+    try:
+        return site_headers(config)
+    except ValueError as error:
+        raise SettingsError(str(error)) from None

@@ -6,7 +6,11 @@
   ``text/json``, ``text/xml``, ``X-Requested-With``, JSON fallback) and sent with
   ``; charset=utf-8``.
 * Errors are ``HttpError`` bodies in the negotiated format: 404 names the request's full
-  URI, 405 carries ``Allow: POST``, 500 says only "An error has occurred.".
+  URI as ``Uri.ToString()`` writes it (:mod:`mock_server.dotnet_uri`), 405 carries
+  ``Allow: POST``, 500 says only "An error has occurred.".
+* Every answer on a service path carries the headers IIS and ASP.NET add
+  (:mod:`mock_server.iis_headers`), in IIS's order; the mock's own paths
+  (:data:`OWN_PATHS`) do not.
 * A POST with neither ``Content-Length`` nor chunked encoding gets IIS/HTTP.sys's HTML 411
   page (browsers, fetch, requests and httpx send ``Content-Length: 0``, so they never see it).
 """
@@ -16,30 +20,42 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from flask import Request, Response
+import flask
+from flask import Flask, Request, Response
+from werkzeug.datastructures import Headers
 from werkzeug.http import HTTP_STATUS_CODES
 
 from contract.negotiation import content_type_header, negotiate
 from contract.wire import write_http_error
+from mock_server.control import PREFIX
+from mock_server.dotnet_uri import request_uri_text, uri_to_string
+from mock_server.iis_headers import arranged
+from mock_server.mock import current_mock
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 __all__ = [
     "INTERNAL_ERROR_MESSAGE",
+    "OWN_PATHS",
     "CanonicalRoute",
     "body_response",
     "http_error",
     "length_required",
+    "mark_mvc_page",
     "media_type_for",
     "method_not_allowed",
     "needs_length",
     "negotiated",
     "not_found",
+    "register_service_headers",
+    "request_uri",
     "with_reason_phrase",
 ]
 
 INTERNAL_ERROR_MESSAGE = "An error has occurred."
+OWN_PATHS = (PREFIX + "/", "/openapi.yaml", "/xsd/")
+"""The mock's own paths (control API, contract documents): not the service's."""
 
 # HTTP.sys writes this page itself, before the request reaches IIS or Web API.
 _LENGTH_REQUIRED_PAGE = (
@@ -108,8 +124,22 @@ def http_error(request: Request, status: int, message: str) -> Response:
 
 def not_found(request: Request) -> Response:
     """404 as Web API's route selection answers an unknown URI."""
-    message = f"No HTTP resource was found that matches the request URI '{request.url}'."
+    uri = request_uri(request)
+    message = f"No HTTP resource was found that matches the request URI '{uri}'."
     return http_error(request, 404, message)
+
+
+def request_uri(request: Request) -> str:
+    """``request.RequestUri.ToString()`` as Web API on IIS has it (see the module)."""
+    text = request_uri_text(
+        scheme=request.scheme,
+        host=request.host,
+        server_port=str(request.environ.get("SERVER_PORT", "")),
+        # PATH_INFO is percent-decoded, as the path IIS gives ASP.NET is.
+        path=request.root_path + request.path,
+        query=request.query_string.decode("utf-8", "replace"),
+    )
+    return uri_to_string(text)
 
 
 def method_not_allowed(request: Request, *, allowed: str = "POST") -> Response:
@@ -128,6 +158,29 @@ def with_reason_phrase(response: Response) -> Response:
     code = response.status_code
     response.status = f"{code} {HTTP_STATUS_CODES.get(code, 'Unknown')}"
     return response
+
+
+def mark_mvc_page() -> None:
+    """The current answer is an MVC page (a help page), not a Web API answer."""
+    flask.g.mock_mvc_page = True
+
+
+def register_service_headers(app: Flask) -> None:
+    """Give every answer of ``app`` on a service path the headers IIS and ASP.NET add.
+
+    Register it before any other ``after_request`` hook: Flask runs them in reverse
+    order, so this one sees the final headers (CORS, a cut body's length) and orders
+    them all.
+    """
+
+    @app.after_request
+    def _add(response: Response) -> Response:
+        if flask.request.path.startswith(OWN_PATHS):
+            return response
+        site = current_mock().settings.site_headers
+        page = bool(flask.g.get("mock_mvc_page", False))
+        response.headers = Headers(arranged(response.headers.items(), site=site, page=page))
+        return response
 
 
 def length_required() -> Response:
