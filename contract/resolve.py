@@ -7,9 +7,11 @@ Rules, in order of trust:
    :mod:`contract.typetext`.
 2. A type without a table (HelpPage documents it on another page) gets its members from
    the samples (:mod:`contract.samples`): the JSON sample gives names, declaration order
-   and the value's type; the XML sample confirms each value's lexical form and gives the
-   type's data-contract namespace; the XML item element of a collection names the items'
-   type.
+   and the value's type; the XML sample must show the same value in that type's XML form
+   (HelpPage writes one sample object with every formatter; a one-letter JSON string is
+   a Char when the XML shows its UTF-16 code), samples that disagree are an error naming
+   the member and both samples' lines; the XML sample gives the type's data-contract
+   namespace; the XML item element of a collection names the items' type.
 3. A generic model name (``NameOfArg``) is read as generic only when each argument is
    the type of a member of its table; with no such evidence the plain class name is
    used; two readings with equal evidence are an error.
@@ -26,6 +28,13 @@ Rules, in order of trust:
 Errors are :class:`ContractError` (:mod:`contract.located`) naming the section and line
 of the row, table or sample concerned. One resource is resolved by
 :class:`contract.resource.ResourceResolver`.
+
+6. The route is the title's route template without its query string
+   (:mod:`contract.helppage.route`): a URI parameter the template names is a path
+   parameter, any other one (those the query string lists) is a query parameter, as Web
+   API binds them. Each keeps its row's type and annotations; only ``Required`` makes a
+   query parameter required (HelpPage writes it for every parameter without a default
+   value, nullable ones included, and Web API's action selector demands those).
 
 Nullability follows the CLR: reference types are nullable, value types are not, and a
 type known only from samples is a class. The page cannot tell ``int`` from ``int?``
@@ -52,6 +61,7 @@ from contract.endpoint import (
     ParameterSource,
 )
 from contract.helppage.model import HelpPage, ModelRow, Sample
+from contract.helppage.route import RouteError, parse_route
 from contract.located import ContractError, Locator, Where
 from contract.readings import choose_reading
 from contract.resource import BODY_SECTIONS, RESPONSE_SECTIONS, ResourceResolver
@@ -70,7 +80,7 @@ def resolve_contract(page: HelpPage, *, clr_namespace: str | None = None) -> End
     """
     try:
         return _resolve(page, clr_namespace)
-    except (SampleError, TypeTextError) as error:
+    except (SampleError, TypeTextError, RouteError) as error:
         raise ContractError(str(error), source=page.source) from None
 
 
@@ -92,7 +102,8 @@ def _resolve(page: HelpPage, clr_namespace: str | None) -> EndpointContract:
         parameters += (body_parameter,)
     return EndpointContract(
         method=page.method,
-        route=page.route,
+        # The contract's route is a URL path; the query string only listed query parameters.
+        route=parse_route(page.route).template,
         documentation=page.documentation,
         response_type=response.root,
         response_description=page.response.documentation if page.response else "",

@@ -35,10 +35,9 @@ from contract.samples import (
     SampleError,
     SampleInstance,
     clr_namespace_of,
-    confirm_xml_scalar,
-    infer_scalar,
     parse_json_sample,
     parse_xml_sample,
+    reconcile_scalar,
 )
 from contract.typetext import parse_annotations, parse_type_text, same_shape
 
@@ -277,15 +276,22 @@ class ResourceResolver:
             )
         if isinstance(value, list):
             return ArrayType(self._infer_item(value[0], instance.first_item(), where))
-        primitive = infer_scalar(value)
+        text = None
         if self._xml is not None:
             text = instance.xml_text()
             if text is None:
                 raise SampleError(
                     f"{where}: the member is in the JSON sample but not in the XML one"
                 )
-            confirm_xml_scalar(primitive, text, where=where)
-        return PrimitiveType(primitive)
+        return PrimitiveType(
+            reconcile_scalar(value, text, where=where, samples=self._sample_names())
+        )
+
+    def _sample_names(self) -> tuple[str, str]:
+        """The JSON and XML samples as an error names them: with their lines on the page."""
+        json_line = self._json.line if self._json is not None else 0
+        xml_line = self._xml_sample.line if self._xml_sample is not None else 0
+        return f"the JSON sample (line {json_line})", f"the XML sample (line {xml_line})"
 
     def _infer_item(self, value: Any, item: SampleInstance, where: str) -> ClrType:
         if not isinstance(value, dict):

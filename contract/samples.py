@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
@@ -34,11 +34,11 @@ __all__ = [
     "SampleError",
     "SampleInstance",
     "clr_namespace_of",
-    "confirm_xml_scalar",
     "decide_json_date_format",
     "infer_scalar",
     "parse_json_sample",
     "parse_xml_sample",
+    "reconcile_scalar",
 ]
 
 _GUID = re.compile(f"^{GUID_D_PATTERN}$", re.IGNORECASE)
@@ -48,6 +48,9 @@ _URI = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$|^-?INF$|^NaN$")
 _WALL_CLOCK_Z = re.compile(JsonDateFormat.WALL_CLOCK_Z.pattern)
+
+Scalar = str | bool | int | float
+"""A JSON sample's scalar value, as :func:`json.loads` gives it."""
 
 
 class SampleError(ValueError):
@@ -148,23 +151,104 @@ def _infer_string(value: str) -> Primitive:
     return Primitive.CHAR if len(value) == 1 else Primitive.STRING
 
 
-_XML_FORMS: dict[Primitive, re.Pattern[str]] = {
-    Primitive.BOOLEAN: re.compile(r"^(true|false|1|0)$"),
-    Primitive.INT32: _INTEGER,
-    Primitive.DECIMAL: _NUMBER,
-    Primitive.DOUBLE: _NUMBER,
-    Primitive.GUID: _GUID,
-    Primitive.DATETIME: _DATE,
+_BOOLEAN = re.compile(r"^(true|false|1|0)$")
+# xs:duration, DataContractSerializer's form of a TimeSpan (``PT0.1234567S``).
+_DURATION = re.compile(r"^-?P(?=\d|T\d)(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
+_SAMPLES = ("the JSON sample", "the XML sample")
+
+
+def reconcile_scalar(
+    json_value: Scalar,
+    xml_text: str | None,
+    *,
+    where: str,
+    samples: tuple[str, str] = _SAMPLES,
+) -> Primitive:
+    """The CLR type of a member both samples show, when they agree on it.
+
+    HelpPage writes one sample object with every formatter, so the XML sample holds the
+    JSON sample's value, in the XSD form of the same type. The JSON value proposes the type
+    (:func:`infer_scalar`) and the XML text must be that value in that type's form: the
+    same number, GUID or text, a date, a duration. A one-character JSON string is a Char
+    when the XML text is its UTF-16 code (DataContractSerializer writes System.Char as a
+    number) and a String when it is the same text. Anything else means the samples
+    disagree on the member: a SampleError naming ``where`` (the member), both values and
+    ``samples`` (how the message names the two samples, e.g. with their lines). Without an
+    XML sample (``xml_text`` None) the JSON value decides alone.
+    """
+    primitive = infer_scalar(json_value)
+    if xml_text is None:
+        return primitive
+    if primitive is Primitive.CHAR:
+        return _char_or_string(json_value, xml_text, where=where, samples=samples)
+    if not _same_value(primitive, json_value, xml_text):
+        raise _disagreement(
+            json_value, xml_text, f"not the XML form of that {primitive.value}", where, samples
+        )
+    return primitive
+
+
+def _char_or_string(
+    json_value: Scalar, xml_text: str, *, where: str, samples: tuple[str, str]
+) -> Primitive:
+    assert isinstance(json_value, str)  # only a one-character string reads as a Char
+    if xml_text == json_value:
+        return Primitive.STRING
+    if xml_text == str(ord(json_value)):
+        return Primitive.CHAR
+    reason = (
+        f"neither that text (a System.String) nor its UTF-16 code {ord(json_value)}"
+        " (a System.Char, which DataContractSerializer writes as a number)"
+    )
+    raise _disagreement(json_value, xml_text, reason, where, samples)
+
+
+def _same_value(primitive: Primitive, json_value: Scalar, text: str) -> bool:
+    """Whether ``text`` is ``json_value`` in the XML form of ``primitive``; dates and
+    durations are checked for their form only (the date format is decided elsewhere)."""
+    check = _SAME_VALUE.get(primitive, _same_text)
+    return check(json_value, text)
+
+
+def _same_text(json_value: Scalar, text: str) -> bool:
+    return str(json_value).strip() == text
+
+
+def _same_boolean(json_value: Scalar, text: str) -> bool:
+    return _BOOLEAN.match(text) is not None and (text in ("true", "1")) == json_value
+
+
+def _same_integer(json_value: Scalar, text: str) -> bool:
+    return _INTEGER.match(text) is not None and int(text) == json_value
+
+
+def _same_number(json_value: Scalar, text: str) -> bool:
+    return _NUMBER.match(text) is not None and float(text) == json_value
+
+
+def _same_guid(json_value: Scalar, text: str) -> bool:
+    return str(json_value).lower() == text.lower()
+
+
+_SAME_VALUE: dict[Primitive, Callable[[Scalar, str], bool]] = {
+    Primitive.BOOLEAN: _same_boolean,
+    Primitive.INT32: _same_integer,
+    Primitive.DECIMAL: _same_number,
+    Primitive.DOUBLE: _same_number,
+    Primitive.GUID: _same_guid,
+    Primitive.DATETIME: lambda _, text: _DATE.match(text) is not None,
+    Primitive.TIMESPAN: lambda _, text: _DURATION.match(text) is not None,
 }
 
 
-def confirm_xml_scalar(primitive: Primitive, text: str, *, where: str) -> None:
-    """Check that the XML sample writes ``text`` in the lexical form of ``primitive``."""
-    form = _XML_FORMS.get(primitive)
-    if form is not None and not form.match(text):
-        raise SampleError(
-            f"{where}: the JSON sample implies {primitive.value} but the XML sample has {text!r}"
-        )
+def _disagreement(
+    json_value: object, xml_text: str, reason: str, where: str, samples: tuple[str, str]
+) -> SampleError:
+    json_sample, xml_sample = samples
+    return SampleError(
+        f"{where}: {json_sample} and {xml_sample} disagree on the member's type:"
+        f" JSON {json.dumps(json_value)} against XML {xml_text!r}, which is {reason}"
+    )
 
 
 def decide_json_date_format(

@@ -291,6 +291,8 @@ _RANGE = re.compile(r"^Range: inclusive between (?P<low>\S+) and (?P<high>\S+)$"
 _STRING_LENGTH = re.compile(r"^String length: inclusive between (?P<low>\d+) and (?P<high>\d+)$")
 _LENGTH = re.compile(r"^(?P<which>Max|Min) length: (?P<value>\d+)$")
 _PATTERN = "Matching regular expression pattern: "
+# Annotations that state nothing a schema checks: a data type hint, a parameter's default.
+_IGNORED = ("Data type: ", "Default value is ")
 
 
 def parse_annotations(annotations: Iterable[str], *, where: str) -> Constraints:
@@ -298,7 +300,10 @@ def parse_annotations(annotations: Iterable[str], *, where: str) -> Constraints:
 
     ``Required``, ``Range: inclusive between a and b``, ``Max length: n``, ``Min length: n``,
     ``String length: inclusive between a and b``, ``Matching regular expression pattern: p``;
-    ``Data type: ...`` adds nothing checkable and is ignored; anything else is an error.
+    ``Data type: ...`` adds nothing checkable and is ignored; so is a URI parameter's
+    ``Default value is X`` (HelpPage writes it for a parameter with a default value, which
+    is optional: it lacks ``Required``, and only ``Required`` makes a value required);
+    anything else is an error.
     """
     values: dict[str, Any] = {}
     for text in annotations:
@@ -312,7 +317,7 @@ def parse_annotations(annotations: Iterable[str], *, where: str) -> Constraints:
             values[f"{match['which'].lower()}_length"] = int(match["value"])
         elif text.startswith(_PATTERN):
             values["pattern"] = text.removeprefix(_PATTERN)
-        elif not text.startswith("Data type: "):
+        elif not text.startswith(_IGNORED):
             raise TypeTextError(f"{where}: unknown annotation {text!r}")
     return Constraints(**values)
 

@@ -166,7 +166,7 @@ def _http_error_schema() -> dict[str, Any]:
 
 
 def _operation(contract: EndpointContract, schemas: SchemaBuilder) -> dict[str, Any]:
-    operation: dict[str, Any] = {"operationId": contract.operation_id}
+    operation: dict[str, Any] = {"operationId": _operation_id(contract)}
     if contract.documentation:
         operation["summary"] = contract.documentation
         operation["description"] = contract.documentation
@@ -180,15 +180,36 @@ def _operation(contract: EndpointContract, schemas: SchemaBuilder) -> dict[str, 
     return operation
 
 
+def _in_path(parameter: Parameter, contract: EndpointContract) -> bool:
+    """Web API binds a URI parameter from the route template when the template names it,
+    and from the query string otherwise."""
+    return re.search(r"\{\*?" + re.escape(parameter.name) + r"\b", contract.route) is not None
+
+
+def _query_parameters(contract: EndpointContract) -> list[Parameter]:
+    return [
+        p
+        for p in contract.parameters
+        if p.source is ParameterSource.URI and not _in_path(p, contract)
+    ]
+
+
+def _operation_id(contract: EndpointContract) -> str:
+    """HelpPage's friendly id (``GetFriendlyId``): the route's id, then ``_`` and the query
+    string's keys joined by ``_`` with ``.`` written ``-`` (``GET-api-x_since_top``)."""
+    keys = [p.name.replace(".", "-") for p in _query_parameters(contract)]
+    return "_".join([contract.operation_id, *keys])
+
+
 def _parameter(
     parameter: Parameter, contract: EndpointContract, schemas: SchemaBuilder
 ) -> dict[str, Any]:
-    in_path = re.search(r"\{\*?" + re.escape(parameter.name) + r"\b", contract.route)
+    in_path = _in_path(parameter, contract)
     result: dict[str, Any] = {"name": parameter.name, "in": "path" if in_path else "query"}
     if parameter.description:
         result["description"] = parameter.description
     # OpenAPI requires path parameters to be required; a route segment is never absent.
-    result["required"] = bool(in_path) or parameter.constraints.required
+    result["required"] = in_path or parameter.constraints.required
     schema = schemas.type_schema(parameter.type, allow_null=False)
     schema.update(constraint_keywords(parameter.constraints))
     result["schema"] = schema

@@ -1,6 +1,8 @@
 """Turning a help page's block stream into a :class:`~contract.helppage.model.HelpPage`.
 
-The page's grammar, shared by both readers: the title ``{METHOD} {route}``; the action's
+The page's grammar, shared by both readers: the title ``{METHOD} {route}``, the route
+optionally ending in ApiExplorer's query string (``?since={since}&top={top}``) and every
+parameter it binds listed under URI Parameters (:mod:`contract.helppage.route`); the action's
 documentation; the sections of :data:`~contract.helppage.blocks.SECTION_HEADINGS` in that
 order (the two Formats sections optional). URI Parameters is "None." or a table. Body
 Parameters and Resource Description are "None." or: documentation, the type, then the
@@ -39,6 +41,7 @@ from contract.helppage.model import (
     ResourceDescription,
     Sample,
 )
+from contract.helppage.route import RouteError, parse_route, unlisted_parameters
 
 __all__ = ["assemble"]
 
@@ -108,6 +111,8 @@ class _Assembler:
         preamble, sections = self.split(blocks, last_line)
         self.expect_empty(sections["Request Information"])
         self.expect_empty(sections["Response Information"])
+        uri_parameters = self.uri_parameters(sections["URI Parameters"])
+        self.check_route_parameters(route, uri_parameters, title.line)
         body = self.description(sections["Body Parameters"])
         response = self.description(sections["Resource Description"])
         request_formats, body = self.formats(sections.get("Request Formats"), body)
@@ -117,7 +122,7 @@ class _Assembler:
             method=method,
             route=route,
             documentation=self.documentation(preamble),
-            uri_parameters=self.uri_parameters(sections["URI Parameters"]),
+            uri_parameters=uri_parameters,
             body=body,
             request_formats=request_formats,
             response=response,
@@ -141,7 +146,22 @@ class _Assembler:
                 section="Title",
                 line=title.line,
             )
+        try:
+            parse_route(route)
+        except RouteError as error:
+            raise self.fail(str(error), section="Title", line=title.line) from None
         return method.upper(), route
+
+    def check_route_parameters(self, route: str, rows: Sequence[ModelRow], line: int) -> None:
+        """Every parameter the route binds has its row under URI Parameters."""
+        unlisted = unlisted_parameters(parse_route(route), (row.name for row in rows))
+        if unlisted:
+            raise self.fail(
+                f"the route binds {{{unlisted[0]}}} but URI Parameters has no row for"
+                f" {unlisted[0]!r}",
+                section="Title",
+                line=line,
+            )
 
     def split(
         self, blocks: Sequence[Block], last_line: int
@@ -307,8 +327,7 @@ class _Assembler:
                 isinstance(block, Text) and block.text == NOT_AVAILABLE_TEXT
             ):
                 header = self.check_headed(header, block, section)
-                text = block.text if isinstance(block, SampleBody) else None
-                samples.append(Sample(media_types=header.media_types, text=text, line=header.line))
+                samples.append(self.sample(header, block))
                 header = None
             elif header is None and samples:
                 return samples, list(section.blocks[index:])
@@ -324,6 +343,13 @@ class _Assembler:
         if not samples:
             raise self.fail("the section holds no sample", section=section.name, line=section.line)
         return samples, []
+
+    @staticmethod
+    def sample(header: MediaHeader, block: SampleBody | Text) -> Sample:
+        """The sample a heading and its body make ("Sample not available." as text: none)."""
+        if isinstance(block, Text):
+            return Sample(media_types=header.media_types, text=None, line=header.line)
+        return Sample(header.media_types, block.text, header.line, note=block.note)
 
     def check_headed(
         self, header: MediaHeader | None, block: Block, section: _Section

@@ -31,6 +31,7 @@ __all__ = [
     "Text",
     "Title",
     "check_characters",
+    "generation_failure",
     "is_header_cells",
     "make_row",
     "normalize_space",
@@ -59,6 +60,18 @@ SAMPLE_LABEL = "Sample:"
 _MEDIA_TYPE = re.compile(r"^[A-Za-z0-9][\w.+!#$&^-]*/[A-Za-z0-9*][\w.+!#$&^*-]*(\s*;.*)?$")
 # Control characters other than tab, newline, carriage return and form feed.
 _BINARY = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+# The messages HelpPageSampleGenerator.WriteSampleObjectUsingFormatter puts in an
+# InvalidSample when a formatter cannot write the sample object, or throws doing so.
+_GENERATION_FAILURES = (
+    re.compile(
+        r"^Failed to generate the sample for media type '[^']*'\."
+        r" Cannot use formatter '[^']*' to write type '[^']*'\.$"
+    ),
+    re.compile(
+        r"^An exception has occurred while using the formatter '[^']*' to generate sample"
+        r" for media type '[^']*'\. Exception message: .*$"
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -107,10 +120,12 @@ class MediaHeader:
 
 @dataclass(frozen=True)
 class SampleBody:
-    """A sample's text; None when the page says "Sample not available."."""
+    """A sample's text; None when the page shows none, with HelpPage's message as ``note``
+    when it failed to generate the sample."""
 
     text: str | None
     line: int
+    note: str | None = None
 
 
 Block = Heading | Text | Table | MediaHeader | SampleBody
@@ -141,6 +156,17 @@ def parse_media_types(text: str) -> tuple[str, ...] | None:
     if all(_MEDIA_TYPE.match(part) for part in parts):
         return parts
     return None
+
+
+def generation_failure(text: str) -> str | None:
+    """HelpPage's message if ``text`` is one it writes in place of a sample it failed to
+    generate (whitespace collapsed), else None.
+
+    InvalidSample.cshtml shows the message in a warning box in debug builds; the text
+    rendering keeps only its words, so there the wording is all that tells it from a sample.
+    """
+    message = normalize_space(text)
+    return message if any(p.match(message) for p in _GENERATION_FAILURES) else None
 
 
 def is_header_cells(cells: Sequence[str]) -> bool:

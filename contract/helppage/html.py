@@ -4,7 +4,8 @@ The page is read from its first ``<h1>`` (``{METHOD} {route}``) through the elem
 it, in document order, as HelpPageApiModel.cshtml writes them: ``<h2>``/``<h3>`` section
 headings, ``<p>`` paragraphs, inline runs (a type link, ``Collection of <a>X</a>``),
 ``help-page-table`` tables, and in a Formats section ``<h4>`` media types followed by a
-``<pre>`` sample, ``<p>Sample not available.</p>`` or (debug builds) a warning box.
+``<pre>`` sample, ``<p>Sample not available.</p>`` or (debug builds) a warning box holding
+the message of a sample HelpPage failed to generate (kept as the sample's note).
 Headings that are not section headings name the model table after them, as on a
 ResourceModel page. Layout around that content (navigation, footer) is ignored.
 """
@@ -164,9 +165,11 @@ class _Walker:
             lines = element.text_content().replace("\r\n", "\n").split("\n")
             self.out.append(SampleBody(sample_text(lines), line))
         elif tag == "img" or _WARNING_CLASS in _classes(element):
-            # An image sample or a failed one (debug builds): no text sample to keep.
+            # An image sample or a failed one (debug builds): no text sample to keep, but
+            # the failure's message is worth keeping as a note.
             if self.section in FORMATS_HEADINGS:
-                self.out.append(SampleBody(None, line))
+                note = normalize_space(element.text_content()) if tag != "img" else ""
+                self.out.append(SampleBody(None, line, note or None))
         else:
             self.children(element)
 

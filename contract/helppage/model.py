@@ -77,16 +77,27 @@ class ResourceDescription:
 
 @dataclass(frozen=True)
 class Sample:
-    """A sample for a group of media types; ``text`` is None for "Sample not available."."""
+    """A sample for a group of media types.
+
+    ``text`` is None when the page shows no sample: "Sample not available.", an image, or
+    a sample HelpPage failed to generate. For the last, ``note`` keeps the message HelpPage
+    writes in the sample's place (``Failed to generate the sample for media type 'X'.
+    Cannot use formatter 'Y' to write type 'Z'.``); it is None otherwise.
+    """
 
     media_types: tuple[str, ...]
     text: str | None
     line: int
+    note: str | None = None
 
 
 @dataclass(frozen=True)
 class HelpPage:
-    """One action's help page."""
+    """One action's help page.
+
+    ``route`` is the title's route as written, query string included
+    (``api/x?since={since}``); :func:`contract.helppage.route.parse_route` splits it.
+    """
 
     source: str
     method: str

@@ -15,7 +15,9 @@ The text grammar, line by line (blank lines are ignored outside samples):
   annotation. A line holding only ``|`` closes a row;
 - in a Formats section, a line of media types (``application/json, text/json``) heads a
   sample, and ``Sample:`` starts its text, kept verbatim up to the next sample heading,
-  section heading, or model table (a name line then a table header);
+  section heading, or model table (a name line then a table header). "Sample not
+  available." is no sample; so is HelpPage's message about a sample it failed to generate
+  (``Failed to generate the sample for media type 'X'. ...``), kept as the sample's note;
 - any other line is text: the documentation, a type, "None.", a model table's name.
 """
 
@@ -39,6 +41,7 @@ from contract.helppage.blocks import (
     Text,
     Title,
     check_characters,
+    generation_failure,
     make_row,
     normalize_space,
     parse_media_types,
@@ -210,8 +213,13 @@ class _TextReader:
         while self.index < len(self.lines) and not self.ends_sample(self.index):
             self.index += 1
         text = sample_text(self.lines[start : self.index])
-        if text:
-            self.out.append(SampleBody(text, self.next_filled(start) + 1))
+        if not text:
+            return
+        line = self.next_filled(start) + 1
+        note = generation_failure(text)
+        # HelpPage's message about a sample it could not generate stands where the
+        # sample would: it is no sample (the HTML page shows it in a warning box).
+        self.out.append(SampleBody(None, line, note) if note else SampleBody(text, line))
 
     def ends_sample(self, index: int) -> bool:
         """A section heading, a model table, or the next sample's media types end a sample."""

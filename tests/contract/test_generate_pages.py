@@ -20,6 +20,7 @@ from lxml import etree
 from openapi_spec_validator import validate
 
 from contract.artifacts import render_all
+from contract.clr import Primitive, PrimitiveType
 from contract.emit.xsd import ENTRY_SCHEMA, xsd_schema
 from contract.helppage import read_help_page
 from contract.resolve import ContractError, resolve_contract
@@ -27,7 +28,7 @@ from contract.resolve import ContractError, resolve_contract
 REPO = Path(__file__).parents[2]
 PAGES = Path(__file__).parent / "helppage" / "pages"
 FORMS = ("txt", "html")
-GENERATING = ("delete-invoice", "post-note")
+GENERATING = ("delete-invoice", "post-note", "get-failed-count", "get-invoice-totals")
 # (page, form) -> (line, section, what the message says is missing); the lines are where
 # the page names the type it says too little about.
 REFUSED = {
@@ -35,6 +36,17 @@ REFUSED = {
     ("get-invoices", "html"): (92, "Resource Description", "CLR namespace of InvoiceSummary"),
     ("put-setting", "txt"): (33, "Response Formats", "no model table for SettingKind"),
     ("put-setting", "html"): (77, "Response Formats", "no model table for SettingKind"),
+    # The line is the JSON sample's; the message names the XML sample's too.
+    ("get-invoice-lines", "txt"): (
+        23,
+        "Response Formats",
+        "the JSON sample (line 23) and the XML sample (line 38) disagree",
+    ),
+    ("get-invoice-lines", "html"): (
+        90,
+        "Response Formats",
+        "the JSON sample (line 90) and the XML sample (line 109) disagree",
+    ),
 }
 ALL_PAGES = [(name, form) for name in GENERATING for form in FORMS] + list(REFUSED)
 
@@ -131,7 +143,8 @@ def test_cli_generate_every_test_page_writes_artifacts_or_one_located_error_line
         line, section, missing = REFUSED[name, form]
         assert result.returncode == 2
         assert result.stderr.count("\n") == 1, result.stderr
-        pattern = rf"error: {re.escape(str(page))}:{line}: in section '{section}': .*{missing}"
+        where = f"error: {page}:{line}: in section '{section}': "
+        pattern = f"{re.escape(where)}.*{re.escape(missing)}"
         assert re.match(pattern, result.stderr), result.stderr
         assert not (tmp_path / "out").exists()
     else:
@@ -150,3 +163,66 @@ def test_cli_generate_clr_namespace_option_reaches_the_resolver(tmp_path: Path) 
     result = _run("generate", page, "--out", tmp_path, "--clr-namespace", "Acme.Billing")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "xsd" / "wire" / "Acme.Billing.xsd").is_file()
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_generate_query_string_route_gives_query_parameters_and_a_plain_path(
+    form: str, tmp_path: Path
+) -> None:
+    files = render_all(PAGES / f"get-failed-count.{form}")
+    assert_usable(files, tmp_path)
+    document = yaml.safe_load(files["openapi.yaml"])
+    assert list(document["paths"]) == ["/api/v1/billing/invoices/failedcount"]
+    operation = document["paths"]["/api/v1/billing/invoices/failedcount"]["get"]
+    # HelpPage's friendly id: the path's id, then the query keys (GetFriendlyId).
+    assert operation["operationId"] == "GET-api-v1-billing-invoices-failedcount_since_top_system"
+    by_name = {p["name"]: p for p in operation["parameters"]}
+    assert [(p["name"], p["in"], p["required"]) for p in operation["parameters"]] == [
+        ("since", "query", True),  # "Required"
+        ("top", "query", False),  # "Default value is 100": optional
+        ("system", "query", False),  # no annotation: a default of null
+    ]
+    assert (by_name["top"]["schema"]["minimum"], by_name["top"]["schema"]["maximum"]) == (1, 1000)
+    assert by_name["since"]["description"] == "Count failures after this time"
+
+
+def test_resolve_query_string_route_gives_the_template_as_the_contract_route() -> None:
+    contract = resolve_contract(read_help_page(PAGES / "get-invoices.txt"), clr_namespace="A.B")
+    assert contract.route == "api/v1/billing/practices/{practiceId}/invoices"
+    assert contract.path == "/api/v1/billing/practices/{practiceId}/invoices"
+    document = yaml.safe_load(
+        render_all(PAGES / "get-invoices.txt", clr_namespace="A.B")["openapi.yaml"]
+    )
+    operation = document["paths"][contract.path]["get"]
+    where = [(p["name"], p["in"], p["required"]) for p in operation["parameters"]]
+    assert where == [("practiceId", "path", True), ("status", "query", False),
+                     ("page", "query", True)]  # fmt: skip
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_generate_failed_xml_samples_give_no_xml_example(form: str, tmp_path: Path) -> None:
+    files = render_all(PAGES / f"get-invoice-totals.{form}")
+    assert_usable(files, tmp_path)
+    document = yaml.safe_load(files["openapi.yaml"])
+    content = document["paths"]["/api/v1/billing/invoices/{invoiceId}/totals"]["get"]["responses"][
+        "200"
+    ]["content"]
+    assert content["application/json"]["examples"]["helpPage"]["value"]["Net"] == 1.0
+    for media_type in ("application/xml", "text/xml"):
+        assert "examples" not in content[media_type], media_type
+    assert b"Failed to generate" not in files["openapi.yaml"]
+
+
+@pytest.mark.parametrize(
+    ("xml_code", "clr_type"),
+    [("120", Primitive.CHAR), ("x", Primitive.STRING)],
+)
+def test_resolve_one_letter_json_string_is_a_char_only_when_xml_writes_its_code(
+    xml_code: str, clr_type: Primitive, tmp_path: Path
+) -> None:
+    page = tmp_path / "lines.txt"
+    text = (PAGES / "get-invoice-lines.txt").read_text(encoding="utf-8")
+    page.write_text(text.replace("<Code>8</Code>", f"<Code>{xml_code}</Code>"), encoding="utf-8")
+    contract = resolve_contract(read_help_page(page))
+    line = next(t for t in contract.catalog if t.ref.name == "InvoiceLineVo")
+    assert line.member("Code").type == PrimitiveType(clr_type)

@@ -9,9 +9,9 @@ from contract.endpoint import JsonDateFormat
 from contract.samples import (
     SampleError,
     clr_namespace_of,
-    confirm_xml_scalar,
     decide_json_date_format,
     infer_scalar,
+    reconcile_scalar,
 )
 
 
@@ -37,10 +37,51 @@ def test_infer_scalar_reads_object_generator_placeholders(
     assert infer_scalar(value) is primitive
 
 
-def test_confirm_xml_scalar_rejects_a_text_of_another_type() -> None:
-    confirm_xml_scalar(Primitive.GUID, "aa122594-478b-4b0a-ab1f-2fdd307930b5", where="X.Id")
-    with pytest.raises(SampleError, match=r"X.Id: the JSON sample implies System.Guid .* '12'"):
-        confirm_xml_scalar(Primitive.GUID, "12", where="X.Id")
+@pytest.mark.parametrize(
+    ("value", "xml_text", "primitive"),
+    [
+        ("A", "65", Primitive.CHAR),  # DataContractSerializer writes a Char as its code
+        ("A", "A", Primitive.STRING),
+        ("sample string 4", "sample string 4", Primitive.STRING),
+        (8, "8", Primitive.INT32),
+        (True, "true", Primitive.BOOLEAN),
+        (3.0, "3", Primitive.DECIMAL),
+        (3.1, "3.1", Primitive.DOUBLE),
+        ("AA122594-478B-4B0A-AB1F-2FDD307930B5", "aa122594-478b-4b0a-ab1f-2fdd307930b5",
+         Primitive.GUID),
+        ("2025-12-14T19:20:43Z", "2025-12-14T19:20:43.1992775+02:00", Primitive.DATETIME),
+        ("00:00:00.1234567", "PT0.1234567S", Primitive.TIMESPAN),
+        ("sample string 4", None, Primitive.STRING),
+        ("A", None, Primitive.CHAR),
+    ],
+)  # fmt: skip
+def test_reconcile_scalar_takes_the_type_both_samples_agree_on(
+    value: str | bool | int | float, xml_text: str | None, primitive: Primitive
+) -> None:
+    assert reconcile_scalar(value, xml_text, where="X.A") is primitive
+
+
+@pytest.mark.parametrize(
+    ("value", "xml_text", "says"),
+    [
+        ("x", "8", "neither that text (a System.String) nor its UTF-16 code 120"),
+        ("sample string 4", "8", "not the XML form of that System.String"),
+        (8, "sample string 8", "not the XML form of that System.Int32"),
+        (8, "9", "not the XML form of that System.Int32"),
+        (True, "8", "not the XML form of that System.Boolean"),
+        ("aa122594-478b-4b0a-ab1f-2fdd307930b5", "12", "not the XML form of that System.Guid"),
+        ("2025-12-14T19:20:43Z", "8", "not the XML form of that System.DateTime"),
+        ("00:00:00.1", "00:00:00.1", "not the XML form of that System.TimeSpan"),
+    ],
+)
+def test_reconcile_scalar_refuses_samples_that_disagree_naming_both(
+    value: str | bool | int | float, xml_text: str, says: str
+) -> None:
+    with pytest.raises(SampleError) as raised:
+        reconcile_scalar(value, xml_text, where="X.A", samples=("JSON (line 3)", "XML (line 9)"))
+    message = str(raised.value)
+    assert message.startswith("X.A: JSON (line 3) and XML (line 9) disagree on the member's type")
+    assert f"against XML {xml_text!r}" in message and says in message
 
 
 def test_clr_namespace_of_refuses_other_namespaces() -> None:

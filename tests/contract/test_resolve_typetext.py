@@ -119,3 +119,14 @@ def test_annotations_parse_every_helppage_form() -> None:
         where="m",
     ) == Constraints(required=True, minimum=1.5, maximum=10, min_length=2, max_length=7)
     assert parse_annotations(["Data type: EmailAddress"], where="m") == Constraints()
+
+
+def test_parse_annotations_default_value_leaves_a_parameter_optional() -> None:
+    # HelpPage writes "Default value is X" for a parameter with a default, never "Required".
+    constraints = parse_annotations(
+        ["Default value is 100", "Range: inclusive between 1 and 1000"], where="top"
+    )
+    assert constraints == Constraints(minimum=1, maximum=1000)
+    assert not constraints.required
+    with pytest.raises(TypeTextError, match="top: unknown annotation 'Defaults to 100'"):
+        parse_annotations(["Defaults to 100"], where="top")

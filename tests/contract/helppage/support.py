@@ -63,7 +63,7 @@ def text_page(rows: Sequence[ModelRow], samples: Sequence[tuple[str, str]]) -> s
     table = "\n".join(row_text(r, three_cells=not r.description) for r in rows)
     formats = "".join(f"{media}\nSample:\n{text}\n" for media, text in samples)
     return (
-        "GET api/things/{id}\nGets a thing.\nRequest Information\nURI Parameters\n"
+        "GET api/things\nGets a thing.\nRequest Information\nURI Parameters\n"
         f"{HEADER_TEXT}\n|---|---|---|---|\n{table}\nBody Parameters\nNone.\n"
         "Response Information\nResource Description\ninteger\n"
         f"Response Formats\n{formats}"
@@ -79,7 +79,7 @@ def html_page(rows: Sequence[ModelRow], samples: Sequence[tuple[str, str]]) -> s
         for media, text in samples
     )
     return (
-        "<h1>GET api/things/{id}</h1>\n<div><p>Gets a thing.</p><h2>Request Information</h2>\n"
+        "<h1>GET api/things</h1>\n<div><p>Gets a thing.</p><h2>Request Information</h2>\n"
         f'<h3>URI Parameters</h3>\n<table class="help-page-table">{HEADER_HTML}<tbody>\n'
         f"{table}</tbody></table>\n<h3>Body Parameters</h3><p></p><p>None.</p>\n"
         "<h2>Response Information</h2><h3>Resource Description</h3><p></p>integer\n"

@@ -88,6 +88,20 @@ TEXT_CASES = [
            f"GET api/x\nRequest Information\nURI Parameters\n{HEADER_TEXT}\n"
            "| a | doc |  | None. |\n",
            "URI Parameters", 5, "table row has an empty Type cell"),
+    Broken("query-name-without-placeholder", "GET api/x?since\nRequest Information\n",
+           "Title", 1, "the query string holds 'since'; expected name={name} pairs"),
+    Broken("query-placeholder-of-another-name",
+           "\nGET api/x?since={from}\nRequest Information\n", "Title", 2,
+           "binds 'since' to {from}; ApiExplorer writes since={since}"),
+    Broken("query-name-twice", "GET api/x?a={a}&a={a}\n", "Title", 1,
+           "the query string names 'a' twice"),
+    Broken("query-parameter-without-row",
+           f"GET api/x?since={{since}}\nRequest Information\nURI Parameters\nNone.\n{BODY_TAIL}",
+           "Title", 1, "the route binds {since} but URI Parameters has no row for 'since'"),
+    Broken("template-parameter-without-row",
+           f"GET api/x/{{id}}?a={{a}}\nRequest Information\nURI Parameters\n{HEADER_TEXT}\n"
+           f"| a | string | None. |\n|\n{BODY_TAIL}",
+           "Title", 1, "the route binds {id} but URI Parameters has no row for 'id'"),
     Broken("empty", "", "Title", 1, "the page is empty"),
     Broken("blank", " \n\t\n", "Title", 1, "the page is empty"),
     Broken("nul-bytes", "GET api/x\nRequest\x00 Information\n", "file", 2, "binary data"),
@@ -101,6 +115,14 @@ HTML_CASES = [
            "Title", 3, "expected the title '{METHOD} {route}'"),
     Broken("unknown-method", "<html>\n<body>\n<h1>FETCH api/x</h1>\n</body></html>", "Title", 3,
            "unknown HTTP method 'FETCH'"),
+    Broken("query-pair-without-value",
+           "<html>\n<body>\n<h1>GET api/x?since={since}&amp;top</h1>\n</body></html>",
+           "Title", 3, "the query string holds 'top'; expected name={name} pairs"),
+    Broken("query-parameter-without-row-html",
+           "<html><body>\n<h1>GET api/x?top={top}</h1>\n<div>\n<h2>Request Information</h2>\n"
+           "<h3>URI Parameters</h3><p>None.</p>\n<h3>Body Parameters</h3><p>None.</p>\n"
+           "<h2>Response Information</h2>\n<h3>Resource Description</h3>integer\n</div>",
+           "Title", 2, "the route binds {top} but URI Parameters has no row for 'top'"),
     Broken("row-with-three-cells",
            f"{HTML_HEAD}<h3>URI Parameters</h3>\n<table>{HEADER_HTML}<tbody>\n"
            "<tr><td>id</td><td>integer</td><td><p>None.</p></td></tr>\n</tbody></table>",

@@ -14,9 +14,18 @@ from contract.helppage import (
     parse_help_page_text,
     read_help_page,
 )
-from tests.contract.helppage.support import PAGES, without_positions
+from contract.helppage.route import Route, parse_route
+from tests.contract.helppage.support import PAGES, text_page, without_positions
 
-PAGE_NAMES = ["get-invoices", "post-note", "put-setting", "delete-invoice"]
+PAGE_NAMES = [
+    "get-invoices",
+    "post-note",
+    "put-setting",
+    "delete-invoice",
+    "get-failed-count",
+    "get-invoice-totals",
+    "get-invoice-lines",
+]
 JSON_XML = ("application/json", "text/json", "application/xml", "text/xml")
 
 
@@ -59,6 +68,41 @@ def test_get_with_uri_parameters_reads_their_annotations(form: str) -> None:
     )
     assert page.body is None
     assert page.request_formats == ()
+
+
+@pytest.mark.parametrize("form", ["html", "txt"])
+def test_query_string_route_reads_as_written_with_every_parameter_in_the_table(
+    form: str,
+) -> None:
+    page = without_positions(read("get-failed-count", form))
+    assert (
+        page.route == "api/v1/billing/invoices/failedcount?since={since}&top={top}&system={system}"
+    )
+    assert parse_route(page.route) == Route(
+        "api/v1/billing/invoices/failedcount", ("since", "top", "system")
+    )
+    assert page.uri_parameters == (
+        row("since", "date", "Required", description="Count failures after this time"),
+        row("top", "integer", "Default value is 100", "Range: inclusive between 1 and 1000",
+            description="The most failures to count"),
+        row("system", "string", description="External system to count for"),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("form", ["html", "txt"])
+def test_sample_generation_failure_is_no_sample_and_keeps_the_message_as_a_note(
+    form: str,
+) -> None:
+    samples = without_positions(read("get-invoice-totals", form)).response_formats
+    message = (
+        "Failed to generate the sample for media type '{}'. Cannot use formatter"
+        " 'XmlMediaTypeFormatter' to write type 'InvoiceTotalsVo'."
+    )
+    assert samples[1:] == (
+        Sample(("application/xml",), None, line=0, note=message.format("application/xml")),
+        Sample(("text/xml",), None, line=0, note=message.format("text/xml")),
+    )
+    assert samples[0].text is not None and samples[0].note is None
 
 
 @pytest.mark.parametrize("form", ["html", "txt"])
@@ -239,3 +283,19 @@ def test_parse_functions_take_the_source_name_given() -> None:
     markup = (PAGES / "delete-invoice.html").read_text(encoding="utf-8")
     assert parse_help_page_text(text, source="memory.txt").source == "memory.txt"
     assert parse_help_page_html(markup, source="memory.html").source == "memory.html"
+
+
+def test_text_sample_of_a_formatter_exception_is_a_note_and_other_text_stays_a_sample() -> None:
+    failure = (
+        "An exception has occurred while using the formatter 'XmlMediaTypeFormatter' to"
+        " generate sample for media type 'text/xml'. Exception message: Type 'X'\ncannot be"
+        " serialized."
+    )
+    lookalike = "Failed to generate the sample, said the clerk."
+    id_row = row("id", "integer", "Required")
+    text = text_page([id_row], [("text/xml", failure), ("text/plain", lookalike)])
+    samples = without_positions(parse_help_page_text(text, source="page.txt")).response_formats
+    assert samples == (
+        Sample(("text/xml",), None, line=0, note=" ".join(failure.split())),
+        Sample(("text/plain",), lookalike, line=0),
+    )
