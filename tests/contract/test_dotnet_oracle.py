@@ -34,7 +34,7 @@ from hypothesis import strategies as st
 
 from contract.endpoint import EndpointContract
 from contract.netdatetime import MAX_TICKS, TICKS_PER_SECOND, DateTimeKind, NetDateTime
-from contract.wire import ResponseWriter, values_from_json
+from contract.wire import ResponseWriter, WireValueError, values_from_json
 from tests.conftest import GoldenCase, golden_cases
 
 DOTNET_DIR = Path(__file__).resolve().parents[1] / "dotnet"
@@ -171,6 +171,8 @@ class DotnetOracle:
 def dotnet_oracle(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DotnetOracle]:
     """WireOracle.cs built with mcs into a temp dir and started under mono."""
     missing = [tool for tool in ("mono", "mcs") if shutil.which(tool) is None]
+    if not any(Path("/usr/lib/cli").glob("Newtonsoft.Json*/Newtonsoft.Json.dll")):
+        missing.append("Newtonsoft.Json.dll")
     if missing:
         pytest.fail(MONO_MISSING.format(tools=" and ".join(missing)), pytrace=False)
     out = tmp_path_factory.mktemp("dotnet-oracle")
@@ -196,17 +198,18 @@ def our_writer(retry_contract: EndpointContract) -> ResponseWriter:
 # --- comparing bodies ----------------------------------------------------------------------
 
 
-def byte_diff(ours: bytes, dotnet: bytes) -> str:
-    """Where two bodies first differ, with context on each side."""
+def byte_diff(first: bytes, second: bytes, *, names: tuple[str, str] = ("ours", ".NET")) -> str:
+    """Where two bodies first differ, with 60 bytes of context on each side."""
     index = next(
-        (i for i, (a, b) in enumerate(zip(ours, dotnet, strict=False)) if a != b),
-        min(len(ours), len(dotnet)),
+        (i for i, (a, b) in enumerate(zip(first, second, strict=False)) if a != b),
+        min(len(first), len(second)),
     )
     start = max(index - 60, 0)
+    width = max(len(name) for name in names) + 1
     return (
-        f"first difference at byte {index} (lengths {len(ours)} vs {len(dotnet)})\n"
-        f"    ours:   {ours[start : index + 60]!r}\n"
-        f"    .NET:   {dotnet[start : index + 60]!r}"
+        f"first difference at byte {index} (lengths {len(first)} vs {len(second)})\n"
+        f"    {names[0] + ':':{width}} {first[start : index + 60]!r}\n"
+        f"    {names[1] + ':':{width}} {second[start : index + 60]!r}"
     )
 
 
@@ -293,7 +296,9 @@ def test_oracle_json_matches_golden_bytes(
 ) -> None:
     [written] = dotnet_oracle.write([values_from_json(case.values, retry_contract)])
     assert isinstance(written.json, bytes), written.json
-    assert written.json == case.json_bytes, byte_diff(written.json, case.json_bytes)
+    assert written.json == case.json_bytes, byte_diff(
+        written.json, case.json_bytes, names=(".NET", "golden")
+    )
 
 
 @pytest.mark.parametrize("case", _golden_params("xml"))
@@ -302,7 +307,35 @@ def test_oracle_xml_matches_golden_bytes(
 ) -> None:
     [written] = dotnet_oracle.write([values_from_json(case.values, retry_contract)])
     assert isinstance(written.xml, bytes), written.xml
-    assert written.xml == case.xml_bytes, byte_diff(written.xml, case.xml_bytes)
+    assert written.xml == case.xml_bytes, byte_diff(
+        written.xml, case.xml_bytes, names=(".NET", "golden")
+    )
+
+
+# --- what the generated values leave out ---------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["a\ud800b", "\udc00", "\udbff\udbff"])
+def test_lone_surrogates_are_unwritable_by_dotnet_and_refused_by_our_writer(
+    text: str, dotnet_oracle: DotnetOracle, our_writer: ResponseWriter
+) -> None:
+    envelope = {
+        "Sucess": True,
+        "ResponseCode": 0,
+        "ResponseMessage": text,
+        "Data": None,
+        "Links": None,
+    }
+    [written] = dotnet_oracle.write([envelope])
+    # Web API's UTF8Encoding(throwOnInvalidBytes: true); XmlUtf8RawTextWriter's own check.
+    assert isinstance(written.json, str), written.json
+    assert written.json.startswith("System.Text.EncoderFallbackException"), written.json
+    assert isinstance(written.xml, str), written.xml
+    assert written.xml.startswith("System.ArgumentException:"), written.xml
+    assert "surrogate" in written.xml, written.xml
+    for write in (our_writer.json, our_writer.xml):
+        with pytest.raises(WireValueError, match="lone surrogate"):
+            write(envelope)
 
 
 # --- our writers against the oracle --------------------------------------------------------
