@@ -94,3 +94,32 @@ def test_plugin_schemathesis_test_collects_every_failed_schemathesis_check() -> 
     assert [outcome.rule for outcome in found] == ["schemathesis.status_code_conformance"]
     assert found[0].failures == [failure]
     assert [outcome.rule for outcome in outcomes_of(report, "json.type")] == ["json.type"]
+
+
+def test_plugin_strict_fails_the_rules_that_did_not_run_and_writes_the_suites_reports(
+    pytester: pytest.Pytester,
+) -> None:
+    json_report, html_report = pytester.path / "c.json", pytester.path / "c.html"
+    with live_mock("--workers", "1") as mock:
+        result = pytester.runpytest(
+            f"--conformance-url={mock.url}", "--conformance-strict", "--conformance-timeout=2",
+            f"--conformance-json={json_report}", f"--conformance-html={html_report}",
+        )  # fmt: skip
+    outcomes = result.parseoutcomes()
+    assert outcomes.get("skipped", 0) == 0
+    assert outcomes["failed"] > 0
+    result.stdout.fnmatch_lines(["*not run (--conformance-strict): needs --allow-side-effects*"])
+    result.stdout.fnmatch_lines(["[[]1/14[]] GET /api/v1/billing/invoices/retryallfailed*"])
+    assert '"strict": true' in json_report.read_text()
+    assert "NOT PROVEN" in html_report.read_text()
+
+
+def test_plugin_reports_a_failed_reset_as_could_not_run(pytester: pytest.Pytester) -> None:
+    with live_mock("--workers", "1") as mock:
+        result = pytester.runpytest(
+            f"--conformance-url={mock.url}", "--conformance-allow-side-effects",
+            f"--conformance-reset=POST {mock.url}/__mock/nowhere", "--conformance-quiet",
+        )  # fmt: skip
+    result.stdout.fnmatch_lines(["*the suite could not run: --reset POST*answered 404*"])
+    assert result.parseoutcomes()["failed"] == len(RULES)
+    assert "[1/" not in result.stdout.str()
