@@ -1,6 +1,10 @@
 """``python -m contract``: generate the artifacts from a help page, check or update them.
 
-Exit codes: 0 success; 1 ``check`` found committed artifacts that are out of date;
+``diff OLD NEW`` compares two help pages (:mod:`contract.diff`) and ``check --against OLD``
+compares the committed help page with an older one, on top of the artifact check.
+
+Exit codes: 0 success; 1 ``check`` found committed artifacts that are out of date, or
+``diff``/``check --against`` found a change that breaks or loses data for a client;
 2 bad input (a help page that is missing, unreadable, contradicts itself or lacks what
 the artifacts need) or a file that cannot be written, reported as one line on stderr
 naming the file and, where it can, the section and line of the page.
@@ -13,7 +17,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from contract.artifacts import check, default_root, generate, update
+from contract.artifacts import HELP_PAGE, check, default_root, generate, update
+from contract.diff import diff_contracts, exit_code, load_side, render
+from contract.diff.report import FORMATS
 from contract.helppage import HelpPageError
 from contract.resolve import ContractError
 
@@ -76,7 +82,37 @@ def _parser() -> argparse.ArgumentParser:
             help="repository root (default: the checkout this package was imported from)",
         )
         command.set_defaults(run=run)
+        if name == "check":
+            _add_against(command)
+    _add_diff(commands)
     return parser
+
+
+def _add_format(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--format", choices=FORMATS, default="text", help="report format (default: text)"
+    )
+
+
+def _add_against(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--against",
+        type=Path,
+        default=None,
+        metavar="OLD_PAGE",
+        help="also diff the committed help page against this older one (exit 1 if it breaks)",
+    )
+    _add_format(command)
+
+
+def _add_diff(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    command = commands.add_parser(
+        "diff", help="classify every change between two help pages for JSON and XML clients"
+    )
+    command.add_argument("old", type=Path, metavar="OLD")
+    command.add_argument("new", type=Path, metavar="NEW")
+    _add_format(command)
+    command.set_defaults(run=_diff)
 
 
 def _generate(arguments: argparse.Namespace) -> int:
@@ -86,15 +122,31 @@ def _generate(arguments: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _diff(arguments: argparse.Namespace) -> int:
+    return _run_diff(arguments.old, arguments.new, arguments.format)
+
+
+def _run_diff(old: Path, new: Path, output_format: str) -> int:
+    old_contract, new_contract = load_side(old), load_side(new)
+    changes = diff_contracts(old_contract, new_contract)
+    sys.stdout.write(render(changes, output_format))
+    return exit_code(changes)
+
+
 def _check(arguments: argparse.Namespace) -> int:
-    problems = check(arguments.root or default_root())
+    root = arguments.root or default_root()
+    code = EXIT_OK
+    if arguments.against is not None:
+        code = _run_diff(arguments.against, root / HELP_PAGE, arguments.format)
+    problems = check(root)
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
         print("run: python -m contract update", file=sys.stderr)
         return EXIT_OUT_OF_DATE
-    print("generated artifacts are up to date")
-    return EXIT_OK
+    against = arguments.against is not None
+    print("generated artifacts are up to date", file=sys.stderr if against else sys.stdout)
+    return code
 
 
 def _update(arguments: argparse.Namespace) -> int:
