@@ -3,8 +3,8 @@
 :func:`diff_contracts` lists every change between two
 :class:`~contract.endpoint.EndpointContract`; each :class:`Change` carries a
 :class:`Verdict` per client (:mod:`contract.diff.rules` states the rules);
-:func:`load_side` reads either side from a help page; :mod:`contract.diff.report`
-renders the result as text, JSON or markdown.
+:func:`load_side` reads either side from a help page or a generated ``openapi.yaml``;
+:mod:`contract.diff.report` renders the result as text, JSON or markdown.
 """
 
 from __future__ import annotations

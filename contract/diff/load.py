@@ -1,12 +1,12 @@
-"""Reading one side of a diff."""
+"""Reading one side of a diff: a help page or a generated ``openapi.yaml``."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from contract.diff.from_openapi import read_openapi_contract
 from contract.endpoint import EndpointContract
 from contract.helppage import read_help_page
-from contract.located import ContractError
 from contract.resolve import resolve_contract
 
 __all__ = ["load_side"]
@@ -15,14 +15,11 @@ _OPENAPI_SUFFIXES = (".yaml", ".yml")
 
 
 def load_side(path: Path) -> EndpointContract:
-    """The contract a help page (HTML or text) describes.
+    """The contract a help page (HTML or text) or a generated ``openapi.yaml`` describes.
 
-    HelpPageError or ContractError, naming the file, when it cannot be read or resolved;
-    a generated ``openapi.yaml`` is refused the same way (not supported yet).
+    HelpPageError or ContractError, naming the file, when it cannot be read or resolved,
+    or when a YAML file is not an ``openapi.yaml`` this kit generated.
     """
     if path.suffix.lower() in _OPENAPI_SUFFIXES:
-        raise ContractError(
-            "comparing generated openapi.yaml files is not supported yet: pass the help pages",
-            source=str(path),
-        )
+        return read_openapi_contract(path)
     return resolve_contract(read_help_page(path))

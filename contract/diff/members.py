@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from contract.clr import Member
+from contract.diff.wire import same_wire_type
 
 __all__ = ["MemberPairs", "pair_members"]
 
@@ -58,6 +59,9 @@ def _renames(
     pairs = []
     for member in removed:
         position = old.index(member)
-        if position < len(new) and new[position] in added and new[position].type == member.type:
-            pairs.append((member, new[position]))
+        if position >= len(new):
+            continue
+        candidate = new[position]
+        if candidate in added and same_wire_type(candidate.type, member.type):
+            pairs.append((member, candidate))
     return tuple(pairs)

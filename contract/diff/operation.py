@@ -1,11 +1,24 @@
-"""Changes to the operation itself: method, route, parameters, media types, date format."""
+"""Changes to the operation itself: method, route, parameters, media types, date format.
+
+Parameters and request media types are compared as Web API binds them, which is also what
+a generated ``openapi.yaml`` keeps: a URI parameter named by the route template is always
+required (a route segment is never absent); a URI value is absent or text, never null, so
+``int`` and ``int?`` parameters bind the same values (absence is the required flag);
+an action without a body parameter reads no request body, so its request media types do
+not matter, and one with a body reads it with the response formatters when the page lists
+no request formats.
+"""
 
 from __future__ import annotations
 
-from contract.clr import Primitive, PrimitiveType, display_name
+import dataclasses
+import re
+
+from contract.clr import NullableType, Primitive, PrimitiveType, display_name
 from contract.diff import rules
 from contract.diff.model import Change, ChangeKind
 from contract.diff.rules import Rule
+from contract.diff.wire import wire_type
 from contract.endpoint import (
     JSON_MEDIA_TYPES,
     EndpointContract,
@@ -31,7 +44,7 @@ def operation_changes(old: EndpointContract, new: EndpointContract) -> list[Chan
         rule = rules.route_changed(case_only=old.path.lower() == new.path.lower())
         changes.append(_change(ChangeKind.ROUTE, old.path, old.path, new.path, rule))
     changes.extend(_parameter_changes(old, new))
-    changes.extend(_media_type_changes(old.request_media_types, new.request_media_types, False))
+    changes.extend(_media_type_changes(_request_media_types(old), _request_media_types(new), False))
     changes.extend(_media_type_changes(old.response_media_types, new.response_media_types, True))
     if old.json_date_format != new.json_date_format:
         changes.append(
@@ -51,8 +64,32 @@ def _by_name(parameters: tuple[Parameter, ...]) -> dict[str, Parameter]:
     return {parameter.name.lower(): parameter for parameter in parameters}
 
 
+def _request_media_types(contract: EndpointContract) -> tuple[str, ...]:
+    """The media types the action reads a body in: none without a body parameter."""
+    if not any(p.source is ParameterSource.BODY for p in contract.parameters):
+        return ()
+    return contract.request_media_types or contract.response_media_types
+
+
+def _bound_parameters(contract: EndpointContract) -> tuple[Parameter, ...]:
+    """The parameters as Web API binds them: route-template ones required, URI ones never
+    null (see the module docstring)."""
+    return tuple(_as_bound(parameter, contract.route) for parameter in contract.parameters)
+
+
+def _as_bound(parameter: Parameter, route: str) -> Parameter:
+    if parameter.source is not ParameterSource.URI:
+        return dataclasses.replace(parameter, type=wire_type(parameter.type))
+    clr_type = parameter.type
+    clr_type = clr_type.inner if isinstance(clr_type, NullableType) else clr_type
+    in_route = re.search(r"\{\*?" + re.escape(parameter.name) + r"\b", route) is not None
+    required = parameter.constraints.required or in_route
+    constraints = dataclasses.replace(parameter.constraints, required=required)
+    return dataclasses.replace(parameter, type=wire_type(clr_type), constraints=constraints)
+
+
 def _parameter_changes(old: EndpointContract, new: EndpointContract) -> list[Change]:
-    olds, news = _by_name(old.parameters), _by_name(new.parameters)
+    olds, news = _by_name(_bound_parameters(old)), _by_name(_bound_parameters(new))
     changes = []
     for key, parameter in news.items():
         if key not in olds:
