@@ -1,7 +1,8 @@
 """``python -m contract``: generate the artifacts from a help page, check or update them.
 
-``diff OLD NEW`` compares two contracts (help pages or generated openapi.yaml) (:mod:`contract.diff`) and ``check --against OLD``
-compares the committed help page with an older one, on top of the artifact check.
+``diff OLD NEW`` compares two contracts, help pages or generated openapi.yaml
+(:mod:`contract.diff`), and ``check --against OLD`` compares the committed help page with
+an older one, on top of the artifact check.
 
 Exit codes: 0 success; 1 ``check`` found committed artifacts that are out of date, or
 ``diff``/``check --against`` found a change that breaks or loses data for a client;
@@ -107,7 +108,9 @@ def _add_against(command: argparse.ArgumentParser) -> None:
 
 def _add_diff(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     command = commands.add_parser(
-        "diff", help="classify every change between two contracts (help pages or openapi.yaml) for JSON and XML clients"
+        "diff",
+        help="classify every change between two contracts (help pages or openapi.yaml)"
+        " for JSON and XML clients",
     )
     command.add_argument("old", type=Path, metavar="OLD")
     command.add_argument("new", type=Path, metavar="NEW")
