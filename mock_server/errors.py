@@ -13,13 +13,16 @@ from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAll
 
 from mock_server.control import PREFIX, json_error
 from mock_server.faults import ConnectionDropped
+from mock_server.journal import mark_journaled
 from mock_server.webapi import (
     INTERNAL_ERROR_MESSAGE,
     OWN_PATHS,
+    WRITER_BUSY_MESSAGE,
     http_error,
     method_not_allowed,
     not_found,
 )
+from mock_server.writer_lock import WriterBusy
 
 __all__ = ["register_error_handlers"]
 
@@ -45,6 +48,14 @@ def register_error_handlers(app: Flask, *, route: str) -> None:
         if status >= 500:
             return http_error(request, status, INTERNAL_ERROR_MESSAGE)
         return http_error(request, status, error.description or error.name)
+
+    @app.errorhandler(WriterBusy)
+    def _busy(_error: WriterBusy) -> Response:
+        # The store is busy: journaling this answer would only wait for it again.
+        mark_journaled()
+        if _is_own_path():
+            return json_error(503, "the mock's state is busy with another writer; try again")
+        return http_error(request, 503, WRITER_BUSY_MESSAGE)
 
     @app.errorhandler(InternalServerError)
     def _internal(error: InternalServerError) -> Response:

@@ -33,7 +33,8 @@ from contract.wire import write_http_error
 from mock_server.iis_headers import EXPIRES, NO_CACHE, Header
 from mock_server.mock import Mock, RetryBody
 from mock_server.store import JournalEntry
-from mock_server.webapi import INTERNAL_ERROR_MESSAGE
+from mock_server.webapi import INTERNAL_ERROR_MESSAGE, WRITER_BUSY_MESSAGE
+from mock_server.writer_lock import WriterBusy
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -89,6 +90,11 @@ class FastRetry:
             call = mock.store.retry_unless_faulted(
                 mock.settings.clock.now(), journal=entry, before_writing=body.start
             )
+        except WriterBusy:
+            # Another writer holds the lock: Flask's view would only wait as long again.
+            error = [write_http_error(WRITER_BUSY_MESSAGE, media_type)]
+            busy = "503 Service Unavailable"
+            return self._headers.answer(busy, error, media_type, start_response)
         except Exception:
             # The transaction rolled back, nothing was written: Flask's view runs the call
             # again and answers (and journals) whatever it gives as it always does.

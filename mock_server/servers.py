@@ -9,10 +9,15 @@ Header names go out in lower case (as HTTP/2 always sends them; HTTP/1.1 header 
 case-insensitive), and the ``drop-connection`` fault closes the connection before the
 body is complete - sometimes after the status line has gone out.
 
-``gunicorn`` (``--server gunicorn``) runs synchronous workers: one request per
+``gunicorn`` (``--server gunicorn``) runs threaded (``gthread``) workers: one request per
 connection, parsed in Python, so it serves fewer calls per second, but it hands the
 app the client's socket. There the ``drop-connection`` fault closes the connection
 before a single byte of the answer, and header names keep the case the app gives them.
+
+Hostile clients: granian gives a client 5 s to send a request's headers and holds
+thousands of idle connections per worker in Rust; gunicorn has a thread per connection
+it takes in (see GUNICORN_THREADS). Either way 500 slow or idle connections leave a
+normal client answered in milliseconds, and a latency fault sleeps on one thread of many.
 
 The ``Server`` header: granian sends the app's in place of its own ``server: granian``,
 and its own when the app sends none. gunicorn drops the app's (it counts ``Server`` as
@@ -23,6 +28,7 @@ value; with the header turned off gunicorn still sends ``Server: gunicorn``.
 from __future__ import annotations
 
 import gc
+import logging
 import socket
 from collections.abc import Callable
 from typing import Any
@@ -36,13 +42,26 @@ __all__ = ["SERVERS", "address", "free_to_listen", "serve"]
 SERVERS = ("granian", "gunicorn")
 WORKER_TIMEOUT_S = 300  # a retry call over 100,000 invoices takes seconds, not minutes
 SHUTDOWN_TIMEOUT_S = 5
-# Python threads per granian worker. One, as a gunicorn sync worker: calls queue on the
-# database's one writer anyway, and a second thread only added GIL handovers (measured:
-# a fifth fewer calls per second). A latency fault holds its worker as under gunicorn.
-THREADS_PER_WORKER = 1
-# Requests a granian worker takes in at once; the rest wait in the listen queue. More than
-# one per thread, so a request never waits on its connection's previous one.
-REQUESTS_PER_WORKER = 64
+# Python threads per worker. A latency fault sleeps on its call's thread: with one thread,
+# a worker answered nothing else meanwhile (the control API took 15 s under an 8 s latency
+# fault). Threads that sleep or wait on a lock take no GIL; writers of one process queue on
+# a thread lock before the database's (mock_server.writer_lock).
+THREADS_PER_WORKER = 32
+# Connections a granian worker takes in at once (granian's backpressure); the rest wait in
+# the listen queue. Idle and slow connections hold one each while Rust reads their headers:
+# at 64 a worker, 128 half-open connections made the mock unreachable.
+CONNECTIONS_PER_WORKER = 2048
+LISTEN_BACKLOG = 4096
+# A client gets this long to send a request's headers (slowloris), also between requests on
+# a kept-alive connection; then its connection is closed.
+HEADER_READ_TIMEOUT_MS = 5_000
+# gunicorn (gthread) reads a request's headers on a worker thread, with no deadline: a
+# client dripping its headers holds a thread for as long as it drips. So each worker has a
+# thread for every connection it takes in (worker_connections = threads: it stops
+# accepting when all are taken, and the other worker accepts), and enough of them that
+# 500 slow clients leave threads free. Kept-alive connections would need connections
+# beyond the threads: gunicorn closes each connection after its answer (keepalive 0).
+GUNICORN_THREADS = 512
 
 
 def address(host: str, port: int) -> str:
@@ -82,19 +101,31 @@ def _serve_granian(
     app: Flask, *, host: str, port: int, workers: int, ready: Callable[[], None]
 ) -> None:
     from granian.constants import HTTPModes, Interfaces  # noqa: PLC0415 - only when chosen
+    from granian.http import HTTP1Settings  # noqa: PLC0415
     from granian.log import LogLevels  # noqa: PLC0415
     from granian.server import Server  # noqa: PLC0415
 
     server = Server(
         target="mock_server", address=host, port=port, interface=Interfaces.WSGI,
-        workers=workers, blocking_threads=THREADS_PER_WORKER,
-        backpressure=REQUESTS_PER_WORKER, http=HTTPModes.http1, websockets=False,
+        workers=workers, blocking_threads=THREADS_PER_WORKER, backlog=LISTEN_BACKLOG,
+        backpressure=CONNECTIONS_PER_WORKER, http=HTTPModes.http1, websockets=False,
+        http1_settings=HTTP1Settings(header_read_timeout=HEADER_READ_TIMEOUT_MS),
         log_level=LogLevels.warning, respawn_failed_workers=True,
         workers_kill_timeout=SHUTDOWN_TIMEOUT_S,
     )  # fmt: skip
+    # granian warns of more Python threads than twice the cores: here they mostly sleep.
+    logging.getLogger("_granian").addFilter(_NotThreadCountWarning())
     server.on_startup(ready)
     # Workers are forked after the startup hooks: each uses the app built here.
     server.serve(target_loader=lambda _target: app)
+
+
+class _NotThreadCountWarning(logging.Filter):
+    """Drops granian's warning about the number of Python threads (see THREADS_PER_WORKER)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """False for that warning alone."""
+        return "Python threads" not in record.getMessage()
 
 
 def _serve_gunicorn(
@@ -131,8 +162,9 @@ def _gunicorn_options(
     host: str, port: int, workers: int, ready: Callable[[], None]
 ) -> dict[str, Any]:
     return {
-        "bind": address(host, port), "workers": workers, "worker_class": "sync",
-        "preload_app": True,
+        "bind": address(host, port), "workers": workers, "worker_class": "gthread",
+        "threads": GUNICORN_THREADS, "worker_connections": GUNICORN_THREADS,
+        "keepalive": 0, "backlog": LISTEN_BACKLOG, "preload_app": True,
         "timeout": WORKER_TIMEOUT_S, "graceful_timeout": SHUTDOWN_TIMEOUT_S,
         "accesslog": None, "errorlog": "-", "loglevel": "warning",
         "when_ready": lambda _server: ready(),

@@ -3,8 +3,8 @@
 WAL mode lets readers run beside the one writer, a busy timeout makes writers queue instead
 of failing, and every step that changes state runs in ``BEGIN IMMEDIATE`` - so two
 concurrent retry calls are serialised by the database and cannot retry the same failure
-twice. Writers first queue on a file lock next to the database (``<db>-lock``, POSIX),
-which wakes the next writer at once where SQLite's busy handler would poll. A retry
+twice. Writers first queue on a file lock next to the database (``<db>-lock``, POSIX;
+:mod:`mock_server.writer_lock`), each for at most 5 s, then get ``WriterBusy``. A retry
 call writes its journal entry in its own transaction, reads scenario, generation and
 whether a fault is configured in one statement, and decodes the scenario only when its
 stored text differs from the last one this process decoded (so a change through any
@@ -26,11 +26,6 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-try:
-    import fcntl
-except ImportError:  # not POSIX: SQLite's busy handler alone queues the writers
-    fcntl = None  # type: ignore[assignment]
-
 from contract.netdatetime import DateTimeKind, NetDateTime
 from mock_server.invoices import Invoice
 from mock_server.retry import Attempts
@@ -42,6 +37,7 @@ from mock_server.sqlite_retry import (
     write_outcomes,
 )
 from mock_server.store import Fault, FaultKind, JournalEntry, RetryCall
+from mock_server.writer_lock import WriterLock
 
 __all__ = ["JOURNAL_LIMIT", "SqliteStore"]
 
@@ -128,10 +124,10 @@ class SqliteStore:
     """
 
     def __init__(
-        self, path: str | Path, *, busy_timeout_ms: int = 30_000, durable: bool = True
+        self, path: str | Path, *, busy_timeout_ms: int = 5_000, durable: bool = True
     ) -> None:
         self.path = Path(path)
-        self._lock_path = self.path.with_name(self.path.name + "-lock")
+        self._writer_lock = WriterLock(self.path)
         self._busy_timeout_ms = busy_timeout_ms
         # WAL with NORMAL syncs at checkpoints only; OFF leaves writing to the OS.
         self._synchronous = "NORMAL" if durable else "OFF"
@@ -161,7 +157,7 @@ class SqliteStore:
     @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         db = self._connection()
-        with self._writer_lock():
+        with self._writer_lock.held():
             db.execute("BEGIN IMMEDIATE")
             try:
                 yield db
@@ -170,35 +166,13 @@ class SqliteStore:
                 raise
             db.execute("COMMIT")
 
-    @contextlib.contextmanager
-    def _writer_lock(self) -> Iterator[None]:
-        # Writers queue on a file lock before BEGIN IMMEDIATE. SQLite's own busy handler
-        # polls with sleeps of 1 ms and more, which under load (two workers, every call a
-        # write) idles a worker for longer than a whole call takes; the kernel wakes a
-        # waiter on flock the moment the lock is released. One descriptor per thread and
-        # process: flock does not exclude users of the same open file.
-        if fcntl is None:
-            yield
-            return
-        descriptor: int | None = getattr(self._local, "lock", None)
-        if descriptor is None or getattr(self._local, "lock_pid", None) != os.getpid():
-            descriptor = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-            self._local.lock, self._local.lock_pid = descriptor, os.getpid()
-        fcntl.flock(descriptor, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(descriptor, fcntl.LOCK_UN)
-
     def close(self) -> None:
         """Close this thread's connection and lock file (others close when their thread ends)."""
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
         if db is not None and self._local.pid == os.getpid():
             db.close()
-        lock: int | None = getattr(self._local, "lock", None)
-        if lock is not None and self._local.lock_pid == os.getpid():
-            os.close(lock)
-        self._local.db = self._local.lock = None
+        self._writer_lock.close()
+        self._local.db = None
 
     # -- state --------------------------------------------------------------------------
 

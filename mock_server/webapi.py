@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 __all__ = [
     "INTERNAL_ERROR_MESSAGE",
     "OWN_PATHS",
+    "WRITER_BUSY_MESSAGE",
     "CanonicalRoute",
     "body_response",
     "http_error",
@@ -54,6 +55,8 @@ __all__ = [
 ]
 
 INTERNAL_ERROR_MESSAGE = "An error has occurred."
+# A writer waited the bounded time for the database's writer lock (503, nothing written).
+WRITER_BUSY_MESSAGE = "The mock's state is busy with another writer; try again."
 OWN_PATHS = (PREFIX + "/", "/openapi.yaml", "/xsd/")
 """The mock's own paths (control API, contract documents): not the service's."""
 

@@ -220,7 +220,7 @@ def _unusable_databases(tmp_path: Path) -> list[tuple[Path, str]]:
 
 def test_unusable_db_exits_2_with_one_line_naming_path_and_reason(tmp_path: Path) -> None:
     for database, reason in _unusable_databases(tmp_path):
-        result = _run(sys.executable, "-m", "mock_server", "--db", database)
+        result = _run(sys.executable, "-m", "mock_server", "--port", "0", "--db", database)
         assert result.returncode == 2, result.stderr
         lines = result.stderr.splitlines()
         assert len(lines) == 1, result.stderr
