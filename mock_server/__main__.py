@@ -6,12 +6,16 @@ temporary one unless ``--db``; an existing ``--db`` keeps its state unless ``--r
 builds the app once, prints the URL with the port it serves on (``--port 0`` picks a free
 one) and forks the workers (:mod:`mock_server.servers`), which share the state through
 the database. SIGTERM and SIGINT stop it cleanly;
-a temporary database is removed then.
+a temporary database is removed then. The workers die with the main process however it
+ends (``kill -9`` included, :mod:`mock_server.lifecycle`), and a ``--db`` another mock
+serves is refused unless ``--share-db``; the banner names the state actually served
+(:mod:`mock_server.startup`).
 """
 
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
 import shutil
 import sqlite3
@@ -25,10 +29,18 @@ from flask import Flask
 
 from mock_server.app import create_app
 from mock_server.iis_headers import HEADER_KEYS
+from mock_server.lifecycle import bind_workers_to_master
 from mock_server.mock import current_mock_of
 from mock_server.scenarios import SCENARIO_NAMES
 from mock_server.servers import SERVERS, address, free_to_listen, serve
 from mock_server.settings import DEFAULTS, Settings, SettingsError
+from mock_server.startup import (
+    DatabaseInUse,
+    StoredState,
+    claim_database,
+    not_applied,
+    stored_state,
+)
 
 __all__ = ["main", "parse_options"]
 
@@ -96,10 +108,17 @@ def _parser() -> argparse.ArgumentParser:
         help="start scenario (default partial)")  # fmt: skip
     add("--db", type=Path, help="SQLite file keeping the state across restarts")
     add("--reseed", action="store_true", help="replace the state in an existing --db")
+    add("--share-db", action="store_true",
+        help="serve a --db another mock serves already (both change one state)")  # fmt: skip
     add("--clock", help="frozen clock, e.g. 2025-12-14T19:20:43.1992775+02:00")
     add("--timezone", default="+02:00", help="UTC offset of the running clock (default +02:00)")
-    add("--cors-origins", help="comma-separated allowed origins (default: any origin)")
+    add("--cors-origins", metavar="ORIGINS",
+        help="comma-separated origins allowed besides loopback ones, or '*' for any "
+             "(default: http(s)://localhost, 127.0.0.1, [::1], any port)")  # fmt: skip
     add("--no-cors", action="store_true", help="send no CORS headers at all")
+    add("--control-token-env", metavar="VAR",
+        help="require Authorization: Bearer <token> on the control API, the token read "
+             "from environment variable VAR (for a shared mock)")  # fmt: skip
     add("--success-rate", type=_rate, help="start scenario's success rate for every switch")
     add("--max-attempts", type=_positive, help="abandon an invoice at this many attempts")
     _add_header_options(parser)
@@ -113,14 +132,16 @@ def parse_options(argv: Sequence[str] | None = None) -> tuple[argparse.Namespace
     """Parsed options and the app config they give; bad options exit 2 with a message."""
     parser = _parser()
     options = parser.parse_args(argv)
-    if options.no_cors and options.cors_origins:
+    if options.no_cors and options.cors_origins is not None:
         parser.error("--no-cors and --cors-origins contradict each other")
     config = {
         "DATABASE": options.db, "RESEED": options.reseed, "SEED": options.seed,
         "FAILED": options.failed, "SCENARIO": options.scenario,
         "SUCCESS_RATE": options.success_rate, "MAX_ATTEMPTS": options.max_attempts,
         "CLOCK": options.clock, "TIMEZONE": options.timezone,
-        "CORS_ORIGINS": None if options.no_cors else (options.cors_origins or "*"),
+        "CORS_ORIGINS": None if options.no_cors else (
+            () if options.cors_origins is None else options.cors_origins),
+        "CONTROL_TOKEN": _control_token(parser, options.control_token_env),
         "XML_NEWLINE": options.xml_newline,
     }  # fmt: skip
     config.update(_header_config(parser, options))
@@ -129,6 +150,16 @@ def parse_options(argv: Sequence[str] | None = None) -> tuple[argparse.Namespace
     except SettingsError as error:
         parser.error(_option_name(str(error)))
     return options, config
+
+
+def _control_token(parser: argparse.ArgumentParser, variable: str | None) -> str | None:
+    """The token in environment variable ``variable`` (never echoed), or None without one."""
+    if variable is None:
+        return None
+    token = os.environ.get(variable, "").strip()
+    if not token:
+        parser.error(f"--control-token-env: environment variable {variable} is not set or empty")
+    return token
 
 
 def _add_header_options(parser: argparse.ArgumentParser) -> None:
@@ -162,6 +193,7 @@ def _option_name(message: str) -> str:
     key, _, rest = message.partition(" ")
     names = {
         "CLOCK:": "--clock:", "TIMEZONE:": "--timezone:", "CORS_ORIGINS": "--cors-origins",
+        "CORS_ORIGINS:": "--cors-origins:", "CONTROL_TOKEN": "--control-token-env",
         "DATABASE": "--db", "FAILED": "--failed", **_HEADER_OPTIONS,
     }  # fmt: skip
     return f"{names.get(key, key)} {rest}"
@@ -170,18 +202,22 @@ def _option_name(message: str) -> str:
 def main(argv: Sequence[str] | None = None) -> None:
     """Serve until SIGTERM or SIGINT."""
     options, config = parse_options(argv)
+    _warn_unless_loopback(options.host, guarded=config["CONTROL_TOKEN"] is not None)
     port = _port_or_exit(options.host, options.port)
     master = os.getpid()
     temporary = None if options.db else tempfile.mkdtemp(prefix="retry-mock-")
     if temporary is not None:
         config["DATABASE"] = Path(temporary) / "mock.sqlite3"
+    elif not options.share_db:
+        _claim_or_exit(options.db, port)
+    kept = None if options.reseed else stored_state(config["DATABASE"])
     try:
         app = _app_or_exit(config)
         # Workers open connections of their own: the main process's one, with the pages
         # it cached while seeding (27 MB for 100,000 invoices), must not be copied into each.
         current_mock_of(app).store.close()
-        details = f"(scenario {options.scenario}, {options.server}, state in {config['DATABASE']})"
-        ready = _announcer(options.host, port, details)
+        ready = _announcer(options.host, port, _details(app, options, config, kept))
+        bind_workers_to_master()
         serve(options.server, app, host=options.host, port=port, workers=options.workers,
               ready=ready)  # fmt: skip
     finally:
@@ -189,6 +225,18 @@ def main(argv: Sequence[str] | None = None) -> None:
         # through this frame too).
         if temporary is not None and os.getpid() == master:
             shutil.rmtree(temporary, ignore_errors=True)
+
+
+def _warn_unless_loopback(host: str, *, guarded: bool) -> None:
+    """One line on stderr when ``host`` lets other machines reach the mock."""
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        loopback = False  # a host name: it may well resolve to a public interface
+    if not loopback:
+        advice = "" if guarded else " and its control API (see --control-token-env)"
+        message = f"--host {host} is not loopback: other machines can reach the mock{advice}"
+        print(f"retry-mock: warning: {message}", file=sys.stderr, flush=True)
 
 
 def _port_or_exit(host: str, port: int) -> int:
@@ -210,6 +258,37 @@ def _app_or_exit(config: dict[str, Any]) -> Flask:
         message = _option_name(str(error)) if isinstance(error, SettingsError) else str(error)
         print(f"retry-mock: error: {message}", file=sys.stderr, flush=True)
         raise SystemExit(2) from None
+
+
+def _claim_or_exit(database: Path, port: int) -> None:
+    """Hold the database for this mock, or exit 2 naming the mock that serves it."""
+    try:
+        claim_database(database, port=port)
+    except DatabaseInUse as error:
+        print(f"retry-mock: error: {error}", file=sys.stderr, flush=True)
+        raise SystemExit(2) from None
+    except OSError as error:
+        print(f"retry-mock: error: --db {database}: {error.strerror or error}",
+              file=sys.stderr, flush=True)  # fmt: skip
+        raise SystemExit(2) from None
+
+
+def _details(
+    app: Flask, options: argparse.Namespace, config: dict[str, Any], kept: StoredState | None
+) -> str:
+    """The banner's details: the state served (a kept one as stored) and what was not applied."""
+    where = f"{options.server}, state in {config['DATABASE']}"
+    if kept is None:
+        return f"(scenario {options.scenario}, {where})"
+    served = f"(scenario {kept.scenario.name}, {kept.failed} failed, kept, {where})"
+    requested = current_mock_of(app).settings.start_scenario()
+    skipped = not_applied(kept, requested, failed=options.failed)
+    if not skipped:
+        return served
+    return (
+        f"{served}\nretry mock: not applied: {', '.join(skipped)} - the database keeps "
+        "its state; restart with --reseed to replace it with these options"
+    )
 
 
 def _announcer(host: str, port: int, details: str) -> Callable[[], None]:

@@ -17,6 +17,7 @@ from flask_cors import CORS
 from contract.endpoint import EndpointContract
 from contract.wire import ResponseWriter
 from mock_server.control import register_control
+from mock_server.control_guard import cors_origins
 from mock_server.documents import register_documents
 from mock_server.errors import register_error_handlers
 from mock_server.fastpath import FastRetry
@@ -68,7 +69,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     help_pages = register_help_pages(app)
     if settings.cors_origins is not None:
         CORS(
-            app, origins=settings.cors_origins, supports_credentials=True,
+            app, origins=cors_origins(settings), supports_credentials=True,
             expose_headers=EXPOSED_HEADERS, always_send=False,
         )  # fmt: skip
     # Outermost the route's canonical form, then the plain retry call without Flask.

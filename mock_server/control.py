@@ -1,8 +1,10 @@
 """The control API under ``/__mock/``: read and steer the mock's state (see control-openapi.yaml).
 
 Every input error is a 4xx JSON body ``{"error": "..."}`` naming the field; nothing a
-client sends can produce a 500. Request bodies must be JSON (``application/json`` or no
-Content-Type); an empty body means "all defaults".
+client sends can produce a 500. Request bodies must be JSON (``application/json``; an
+empty body with no Content-Type only without an Origin) nested at most
+:data:`~mock_server.control_models.MAX_JSON_DEPTH` levels; an empty body means "all
+defaults". Who may call it: :mod:`mock_server.control_guard`.
 """
 
 from __future__ import annotations
@@ -18,22 +20,27 @@ from pydantic import BaseModel, ValidationError
 
 from contract.models import RESPONSE_MODEL, InvoiceSendingStatusVo
 from contract.wire import WireValueError, values_from_json
+from mock_server.control_guard import register_guard
 from mock_server.control_models import (
+    MAX_JSON_DEPTH,
     FaultRequest,
     ScenarioRequest,
     SeedRequest,
     describe_errors,
     explicit_invoices,
+    json_depth,
 )
 from mock_server.invoices import Invoice
 from mock_server.mock import Mock, current_mock
 from mock_server.scenarios import builtin_scenario
-from mock_server.store import FaultKind
+from mock_server.store import FaultKind, JournalEntry
 from mock_server.vocabulary import FAILED
 
-__all__ = ["ControlError", "json_error", "register_control"]
+__all__ = ["JOURNAL_RESPONSE_LIMIT", "ControlError", "json_error", "register_control"]
 
 PREFIX = "/__mock"
+JOURNAL_RESPONSE_LIMIT = 8 * 1024 * 1024
+"""Bytes of journal entries ``GET /__mock/journal`` sends at most: the newest that fit."""
 _Model = TypeVar("_Model", bound=BaseModel)
 
 
@@ -66,6 +73,7 @@ def register_control(app: Flask) -> None:
     blueprint.add_url_rule("/faults", view_func=_faults, methods=["GET", "POST", "DELETE"])
     blueprint.add_url_rule("/journal", view_func=_journal, methods=["GET", "DELETE"])
     blueprint.add_url_rule("/openapi.yaml", view_func=_openapi, methods=["GET"])
+    register_guard(blueprint, lambda: current_mock().settings)
     blueprint.register_error_handler(ControlError, lambda e: json_error(e.status, e.message))
     app.register_blueprint(blueprint)
 
@@ -74,6 +82,11 @@ def _parse(model: type[_Model]) -> _Model:
     data = request.get_data()
     if request.mimetype and request.mimetype != "application/json" and data:
         raise ControlError(415, f"Content-Type must be application/json, got {request.mimetype}")
+    # Checked before parsing: every JSON parser recurses per level of nesting.
+    if json_depth(data) > MAX_JSON_DEPTH:
+        raise ControlError(
+            400, f"request body nests arrays and objects deeper than {MAX_JSON_DEPTH} levels"
+        )
     try:
         return model.model_validate_json(data if data.strip() else b"{}")
     except ValidationError as error:
@@ -206,7 +219,21 @@ def _journal() -> Response:
     store = current_mock().store
     if request.method == "DELETE":
         store.clear_journal()
-    return jsonify(journal=[entry.to_json() for entry in store.journal()])
+    return _journal_response(store.journal())
+
+
+def _journal_response(entries: list[JournalEntry]) -> Response:
+    """The newest entries whose JSON fits :data:`JOURNAL_RESPONSE_LIMIT`, oldest first."""
+    parts: list[str] = []
+    size = 0
+    for entry in reversed(entries):
+        part = json.dumps(entry.to_json(), separators=(",", ":"))  # ASCII: chars are bytes
+        size += len(part) + 1
+        if size > JOURNAL_RESPONSE_LIMIT:
+            break
+        parts.append(part)
+    body = '{"journal":[' + ",".join(reversed(parts)) + "]}\n"
+    return Response(body, mimetype="application/json")
 
 
 def _openapi() -> Response:

@@ -9,6 +9,7 @@ errors become one message naming every offending field by its path
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated, Any, Literal
@@ -29,7 +30,9 @@ from mock_server.scenarios import MAX_FAILED
 from mock_server.vocabulary import EXTERNAL_SYSTEMS, FAILED, FAILURE_REASONS, SENDING_TYPES
 
 __all__ = [
+    "INT32_MAX",
     "INVOICE_DEFAULTS",
+    "MAX_JSON_DEPTH",
     "FaultRequest",
     "InvoiceCount",
     "ScenarioName",
@@ -37,12 +40,18 @@ __all__ = [
     "SeedRequest",
     "describe_errors",
     "explicit_invoices",
+    "json_depth",
 ]
 
 INT32_MAX = INTEGER_RANGES[Primitive.INT32][1]  # SendingAttempts is a .NET int
 MAX_LATENCY_MS = 120_000
 DEFAULT_LATENCY_MS = 1000
 MAX_FAULT_CALLS = 1_000_000
+# The deepest body the control API needs is a canned envelope (4 levels); parsers recurse
+# per level, so a far deeper body is refused before any parser sees it.
+MAX_JSON_DEPTH = 32
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_JSON_BRACKET = re.compile(rb"[\[\]{}]")
 
 ScenarioName = Literal[
     "healthy", "all-failing", "partial", "empty", "large", "external-down", "canned"
@@ -100,8 +109,9 @@ def explicit_invoices(
         except ValidationError as error:
             problems.append(describe_errors(error, prefix=f"invoices.{index}"))
             continue
-        if invoice.sending_attempts < 0:
-            problems.append(f"invoices.{index}.SendingAttempts: must be 0 or more")
+        problem = _attempts_problem(invoice)
+        if problem:
+            problems.append(f"invoices.{index}.SendingAttempts: {problem}")
         invoices.append(invoice)
     ids = [invoice.invoice_id for invoice in invoices]
     if len(ids) != len(set(ids)):
@@ -109,6 +119,38 @@ def explicit_invoices(
     if problems:
         raise ValueError("; ".join(problems))
     return invoices
+
+
+def json_depth(data: bytes, *, limit: int = MAX_JSON_DEPTH) -> int:
+    """How deeply ``data``'s arrays and objects nest, counting stops once beyond ``limit``.
+
+    Brackets inside strings do not count. Linear in the body and recursion-free, so it is
+    safe on any input, even one that is not JSON at all.
+    """
+    depth = deepest = 0
+    for match in _JSON_BRACKET.finditer(_JSON_STRING.sub(b'""', data)):
+        depth += 1 if match[0] in b"[{" else -1
+        if depth > deepest:
+            deepest = depth
+            if deepest > limit:
+                break
+    return deepest
+
+
+def _attempts_problem(invoice: InvoiceSendingStatusVo) -> str | None:
+    """Why ``SendingAttempts`` is refused, if it is.
+
+    A Failed invoice is retried by the next call, which counts one more attempt: at
+    Int32.MaxValue that attempt would overflow the service's ``int``.
+    """
+    if invoice.sending_attempts < 0:
+        return "must be 0 or more"
+    if invoice.status == FAILED and invoice.sending_attempts >= INT32_MAX:
+        return (
+            f"a Failed invoice must have fewer than {INT32_MAX:,} (Int32.MaxValue) attempts: "
+            "its next retry would overflow the service's int"
+        )
+    return None
 
 
 class SeedRequest(_Strict):

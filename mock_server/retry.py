@@ -7,8 +7,9 @@ One call of ``POST api/v1/billing/invoices/retryallfailed``:
    ``SendingTime`` becomes the clock's now;
 3. sets ``Status`` and ``Reason`` from the outcome: accepted -> ``Sent`` with a null
    ``Reason`` (never retried again); rejected -> ``Failed`` with the switch's reason, or
-   ``Abandoned`` when ``max_attempts`` is set and the new attempt count reached it (the
-   reason says so; never retried again);
+   ``Abandoned`` when ``max_attempts`` is set and the new attempt count reached it, or
+   the count reached Int32.MaxValue (the service's ``int`` counts no further; the reason
+   says so; never retried again);
 4. returns exactly those invoices, updated, in the same order.
 
 Outcomes: a scripted outcome for the invoice if one is left (consumed), otherwise a draw
@@ -28,6 +29,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from contract.clr import INTEGER_RANGES, Primitive
 from contract.netdatetime import NetDateTime
 from mock_server.invoices import Invoice
 from mock_server.scenarios import Scenario
@@ -35,6 +37,7 @@ from mock_server.vocabulary import ABANDONED, FAILED, FAILURE_REASONS, SENT, aba
 
 __all__ = ["Attempts", "RetryOutcome", "draw", "draw_keyed", "invoice_key", "retry_failed"]
 
+INT32_MAX = INTEGER_RANGES[Primitive.INT32][1]
 _MASK = 2**64 - 1
 _SEED_STEP = 0xD1B54A32D192ED03  # odd constants: distinct seeds and attempts never collide
 _ATTEMPT_STEP = 0x9E3779B97F4A7C15
@@ -86,7 +89,9 @@ class Attempts:
         self._scripts = {str(key): script for key, script in scenario.outcomes.items()}
         self._success_rate = scenario.success_rate
         self._rates: dict[str | None, float] = {}  # per switch, looked up once per call
-        self._max_attempts = scenario.max_attempts
+        # SendingAttempts is a .NET int: at Int32.MaxValue no further attempt can be
+        # counted, so an invoice still failing there is abandoned (never a value beyond it).
+        self._max_attempts = min(scenario.max_attempts or INT32_MAX, INT32_MAX)
         # Whether the stored scenario must be rewritten: a script was used, or an empty
         # one is stored (scenario() drops it).
         self.used_scripts = any(not script for script in self._scripts.values())
@@ -110,7 +115,7 @@ class Attempts:
             accepted = unit < rate
         if accepted:
             return None, SENT
-        if self._max_attempts is not None and attempt >= self._max_attempts:
+        if attempt >= self._max_attempts:
             return abandoned_reason(self._max_attempts, reason), ABANDONED
         return reason, FAILED
 

@@ -15,7 +15,13 @@
 ``MAX_ATTEMPTS``    the start scenario's attempts limit (>= 1; None: no limit)
 ``CLOCK``           a frozen ``DateTime`` in round-trip form, or None for the running clock
 ``TIMEZONE``        UTC offset of the running clock, ``+02:00`` (the service's)
-``CORS_ORIGINS``    list of allowed origins, ``"*"`` (echo any origin), or None (CORS off)
+``CORS_ORIGINS``    origins allowed besides loopback ones (``http(s)://localhost``,
+                    ``127.0.0.1``, ``[::1]``, any port; always allowed): a list or a
+                    comma-separated string, ``()`` (loopback only, the default), ``"*"``
+                    (any origin, echoed), or None (no CORS headers; the control API still
+                    takes state changes from loopback origins only). See
+                    :mod:`mock_server.control_guard`
+``CONTROL_TOKEN``   None, or the bearer token every control API request must send
 ``CONTRACT``        an ``EndpointContract``; None: the bundled one
 ``MAX_CONTENT_LENGTH``  largest request body accepted (bytes), 1 MiB
 ``XML_NEWLINE``     how XML text writes each newline: ``"crlf"`` (the service on Windows,
@@ -30,8 +36,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +64,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_ATTEMPTS": None,
     "CLOCK": None,
     "TIMEZONE": "+02:00",
-    "CORS_ORIGINS": "*",
+    "CORS_ORIGINS": (),
+    "CONTROL_TOKEN": None,
     "CONTRACT": None,
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "XML_NEWLINE": "crlf",
@@ -84,6 +92,7 @@ class Settings:
     max_content_length: int
     xml_newline: XmlNewline
     site_headers: tuple[Header, ...]
+    control_token: str | None = field(default=None, repr=False)  # a secret: never shown
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
@@ -100,6 +109,7 @@ class Settings:
             max_content_length=_integer(config, "MAX_CONTENT_LENGTH", minimum=0),
             xml_newline=_xml_newline(config["XML_NEWLINE"]),
             site_headers=_site_headers(config),
+            control_token=_control_token(config.get("CONTROL_TOKEN")),
         )
 
     def start_scenario(self) -> Scenario:
@@ -216,14 +226,35 @@ def _xml_newline(value: Any) -> XmlNewline:
         raise SettingsError(f"XML_NEWLINE must be one of {known}, got {value!r}") from None
 
 
+_ORIGIN = re.compile(r"https?://[^/?#\s,]+\Z", re.IGNORECASE)
+
+
 def _origins(value: Any) -> tuple[str, ...] | str | None:
+    """None, ``"*"``, or the listed origins (``scheme://host[:port]``); an empty text is refused."""
     if value is None or value == "*":
         return value  # type: ignore[no-any-return]
     if isinstance(value, str):
-        value = [origin.strip() for origin in value.split(",") if origin.strip()]
-    if not value or not all(isinstance(origin, str) for origin in value):
+        origins = [origin.strip() for origin in value.split(",") if origin.strip()]
+        if not origins:  # '' must not quietly mean any origin, nor loopback only
+            raise SettingsError("CORS_ORIGINS is empty: list origins, or give '*' for any")
+        value = origins
+    if not isinstance(value, list | tuple) or not all(isinstance(o, str) for o in value):
         raise SettingsError(f"CORS_ORIGINS must be '*', None or a list of origins, got {value!r}")
+    for origin in value:
+        if not _ORIGIN.match(origin):
+            raise SettingsError(
+                f"CORS_ORIGINS: {origin!r} is not an origin (scheme://host[:port], no path"
+                + (", and '*' only alone)" if "*" in origin or origin == "*" else ")")
+            )
     return tuple(value)
+
+
+def _control_token(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise SettingsError("CONTROL_TOKEN must be a non-empty text or None")
+    return value.strip()
 
 
 def _site_headers(config: Mapping[str, Any]) -> tuple[Header, ...]:

@@ -18,7 +18,16 @@ from contract.wire.values import GuidText
 from mock_server.invoices import Invoice
 from mock_server.scenarios import Scenario
 
-__all__ = ["Fault", "FaultKind", "JournalEntry", "RetriedInvoice", "RetryCall", "Store"]
+__all__ = [
+    "JOURNAL_FIELD_LIMIT",
+    "Fault",
+    "FaultKind",
+    "JournalEntry",
+    "RetriedInvoice",
+    "RetryCall",
+    "Store",
+    "cut",
+]
 
 RetriedInvoice = tuple[
     GuidText, GuidText, GuidText, str | None, str, str | None, NetDateTime, int, str | None
@@ -27,6 +36,22 @@ RetriedInvoice = tuple[
 declaration order (PracticeId, EncounterId, InvoiceId, Reason, Status, System,
 SendingTime, SendingAttempts, SendingType), GUIDs as their text. A plain tuple, because a
 call over 100,000 invoices builds 100,000 of them."""
+
+
+JOURNAL_FIELD_LIMIT = 1024
+"""Characters a journal entry keeps of a client's text (method, path with query, Accept)."""
+
+
+def cut(text: str | None, limit: int = JOURNAL_FIELD_LIMIT) -> str | None:
+    """``text``, or its start marked as cut with the full length: ``limit`` characters in all.
+
+    A cut text is never longer than ``limit``, so cutting it again (an entry read back from
+    the store) leaves it as it is.
+    """
+    if text is None or len(text) <= limit:
+        return text
+    mark = f"...[cut: {len(text):,} characters]"
+    return text[: limit - len(mark)] + mark
 
 
 class FaultKind(enum.Enum):
@@ -74,7 +99,12 @@ class Fault:
 
 @dataclass(frozen=True)
 class JournalEntry:
-    """One request the mock answered (control API requests are not journaled)."""
+    """One request the mock answered (control API requests are not journaled).
+
+    The client's text (method, path, accept) is kept up to :data:`JOURNAL_FIELD_LIMIT`
+    characters and marked as cut beyond: a client sending huge queries cannot make the
+    journal huge.
+    """
 
     method: str
     path: str
@@ -83,6 +113,12 @@ class JournalEntry:
     status: int | None
     time: str
     fault: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("method", "path", "accept", "media_type"):
+            value = getattr(self, name)
+            if value is not None and len(value) > JOURNAL_FIELD_LIMIT:
+                object.__setattr__(self, name, cut(value))
 
     def to_json(self) -> dict[str, Any]:
         """The control API's form."""

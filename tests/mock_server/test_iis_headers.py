@@ -95,7 +95,7 @@ def test_500_carries_the_service_headers_from_flask_and_from_a_fault(tmp_path: P
 
 
 def test_cors_headers_sit_among_the_answers_own_headers(client: FlaskClient) -> None:
-    response = retry(client, Origin="http://frontend.example")
+    response = retry(client, Origin="http://localhost:3000")
     names = [name for name, _ in headers_of(response)]
     assert names[:2] == ["Cache-Control", "Pragma"]
     assert names.index("Access-Control-Allow-Origin") < names.index("Content-Type")
