@@ -30,6 +30,7 @@ from mock_server.control_models import (
     explicit_invoices,
     json_depth,
 )
+from mock_server.control_query import SQLITE_MAX, instant, journal_query, whole_number
 from mock_server.invoices import Invoice
 from mock_server.mock import Mock, current_mock
 from mock_server.scenarios import builtin_scenario
@@ -71,6 +72,7 @@ def register_control(app: Flask) -> None:
     blueprint.add_url_rule("/scenario", view_func=_get_scenario, methods=["GET"])
     blueprint.add_url_rule("/scenario", view_func=_put_scenario, methods=["PUT"])
     blueprint.add_url_rule("/faults", view_func=_faults, methods=["GET", "POST", "DELETE"])
+    blueprint.add_url_rule("/faults/<id>", view_func=_remove_fault, methods=["DELETE"])
     blueprint.add_url_rule("/journal", view_func=_journal, methods=["GET", "DELETE"])
     blueprint.add_url_rule("/openapi.yaml", view_func=_openapi, methods=["GET"])
     register_guard(blueprint, lambda: current_mock().settings)
@@ -215,11 +217,32 @@ def _faults() -> Response:
     return jsonify(faults=[fault.to_json() for fault in store.faults()])
 
 
+def _remove_fault(id: str) -> Response:  # the path parameter's name, as documented
+    """Remove one fault by its id: 400 unless a number, 404 unless a fault has it."""
+    fault_id = id
+    if not fault_id.isascii() or not fault_id.isdigit():
+        raise ControlError(400, f"fault id must be a whole number (see GET {PREFIX}/faults), "
+                                f"got {fault_id[:64]!r}")  # fmt: skip
+    store = current_mock().store
+    number = whole_number(fault_id)
+    if number == SQLITE_MAX or not store.remove_fault(number):
+        raise ControlError(404, f"no fault has id {fault_id[:64]} (see GET {PREFIX}/faults)")
+    return jsonify(faults=[fault.to_json() for fault in store.faults()])
+
+
 def _journal() -> Response:
     store = current_mock().store
     if request.method == "DELETE":
         store.clear_journal()
-    return _journal_response(store.journal())
+        return _journal_response(store.journal())
+    try:
+        query = journal_query(request.args)
+    except ValueError as error:
+        raise ControlError(400, str(error)) from None
+    entries = store.journal(after=query.after, limit=query.limit)
+    if query.since_time is not None:
+        entries = [entry for entry in entries if instant(entry.time) > query.since_time]
+    return _journal_response(entries)
 
 
 def _journal_response(entries: list[JournalEntry]) -> Response:

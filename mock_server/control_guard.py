@@ -106,4 +106,3 @@ def _body_problem(origin: str | None) -> str | None:
         # Browsers send an Origin; a page can post an empty form without any preflight.
         return "a request from a web page (it sent Origin) needs Content-Type: application/json"
     return None
-

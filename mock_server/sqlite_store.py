@@ -30,6 +30,13 @@ from contract.netdatetime import DateTimeKind, NetDateTime
 from mock_server.invoices import Invoice
 from mock_server.retry import Attempts
 from mock_server.scenarios import Response, Scenario
+from mock_server.sqlite_journal import (
+    JOURNAL_LIMIT,
+    append_entry,
+    clear_entries,
+    create_journal,
+    read_entries,
+)
 from mock_server.sqlite_retry import (
     FixedColumns,
     draw_outcomes,
@@ -41,10 +48,6 @@ from mock_server.writer_lock import WriterLock
 
 __all__ = ["JOURNAL_LIMIT", "SqliteStore"]
 
-JOURNAL_LIMIT = 10_000  # oldest entries go first, so a long benchmark cannot fill the disk
-# Entries beyond the limit are deleted in batches, one DELETE per this many calls: a DELETE
-# per call cost the retry transaction a third more. Reads show only the newest LIMIT.
-JOURNAL_TRIM_EVERY = 64
 CACHE_KIB = 64 * 1024
 
 # The columns a retry writes have no NOT NULL: SQLite checks a constraint of an updated
@@ -66,11 +69,6 @@ CREATE INDEX IF NOT EXISTS invoices_by_status ON invoices (status, position);
 CREATE TABLE IF NOT EXISTS faults (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     kind TEXT NOT NULL, calls INTEGER, share REAL, latency_ms INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS journal (
-    id INTEGER PRIMARY KEY,
-    method TEXT NOT NULL, path TEXT NOT NULL, accept TEXT, media_type TEXT,
-    status INTEGER, time TEXT NOT NULL, fault TEXT
 );
 """
 # What a retry reads first, in one statement: the stored texts of scenario and generation,
@@ -135,6 +133,8 @@ class SqliteStore:
         self._fixed: FixedColumns | None = None
         self._scenario_cache: tuple[str, Scenario] | None = None
         self._connection().executescript(_SCHEMA)
+        with self._write() as db:
+            create_journal(db)
 
     # -- connections and transactions ------------------------------------------------------
 
@@ -195,7 +195,7 @@ class SqliteStore:
         self, db: sqlite3.Connection, scenario: Scenario, invoices: Sequence[Invoice]
     ) -> None:
         db.execute("DELETE FROM faults")
-        db.execute("DELETE FROM journal")
+        clear_entries(db)
         # Fault ids feed the seeded share draws: a reset must give the same ids again.
         db.execute("DELETE FROM sqlite_sequence WHERE name IN ('faults', 'journal')")
         self._set_meta(db, "calls", 0)
@@ -281,7 +281,7 @@ class SqliteStore:
             if faulted and unless_faulted:
                 return None
             if journal is not None:
-                self._append_journal(db, journal)
+                append_entry(db, journal)
             scenario = self._scenario_of(scenario_text)
             if scenario.response is not Response.RETRY:
                 return RetryCall(scenario, [])
@@ -335,6 +335,11 @@ class SqliteStore:
         with self._write() as db:
             db.execute("DELETE FROM faults")
 
+    def remove_fault(self, fault_id: int) -> bool:
+        """Remove the fault ``fault_id``; False when there is none of that id."""
+        with self._write() as db:
+            return db.execute("DELETE FROM faults WHERE id = ?", (fault_id,)).rowcount > 0
+
     def next_call_faults(self) -> list[Fault]:
         """Count one retry call; return the faults firing for it and use up counted ones.
 
@@ -359,35 +364,18 @@ class SqliteStore:
     # -- journal ------------------------------------------------------------------------
 
     def record(self, entry: JournalEntry) -> None:
-        """Append to the journal, dropping the oldest entries beyond :data:`JOURNAL_LIMIT`."""
+        """Append to the journal (bounded: :mod:`mock_server.sqlite_journal`)."""
         with self._write() as db:
-            self._append_journal(db, entry)
+            append_entry(db, entry)
 
-    @staticmethod
-    def _append_journal(db: sqlite3.Connection, entry: JournalEntry) -> None:
-        cursor = db.execute(
-            "INSERT INTO journal (method, path, accept, media_type, status, time, fault) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (entry.method, entry.path, entry.accept, entry.media_type, entry.status,
-             entry.time, entry.fault),
-        )  # fmt: skip
-        newest = cursor.lastrowid or 0
-        if newest > JOURNAL_LIMIT and newest % JOURNAL_TRIM_EVERY == 0:
-            db.execute("DELETE FROM journal WHERE id <= ?", (newest - JOURNAL_LIMIT,))
-
-    def journal(self) -> list[JournalEntry]:
-        """The journal, oldest first."""
-        rows = self._connection().execute(
-            "SELECT method, path, accept, media_type, status, time, fault FROM journal "
-            "WHERE id > (SELECT MAX(id) FROM journal) - ? ORDER BY id",
-            (JOURNAL_LIMIT,),
-        )
-        return [JournalEntry(**dict(row)) for row in rows]
+    def journal(self, *, after: int = 0, limit: int | None = None) -> list[JournalEntry]:
+        """The journal, oldest first: the newest ``limit`` entries after sequence ``after``."""
+        return read_entries(self._connection(), after=after, limit=limit)
 
     def clear_journal(self) -> None:
-        """Empty the journal."""
+        """Empty the journal; sequence numbers go on from the last one."""
         with self._write() as db:
-            db.execute("DELETE FROM journal")
+            clear_entries(db)
 
     # -- meta ---------------------------------------------------------------------------
 

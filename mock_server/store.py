@@ -101,9 +101,9 @@ class Fault:
 class JournalEntry:
     """One request the mock answered (control API requests are not journaled).
 
-    The client's text (method, path, accept) is kept up to :data:`JOURNAL_FIELD_LIMIT`
-    characters and marked as cut beyond: a client sending huge queries cannot make the
-    journal huge.
+    The client's text (method, path, accept) and the faults applied are kept up to
+    :data:`JOURNAL_FIELD_LIMIT` characters and marked as cut beyond: a client sending huge
+    queries cannot make the journal huge.
     """
 
     method: str
@@ -113,9 +113,11 @@ class JournalEntry:
     status: int | None
     time: str
     fault: str | None = None
+    sequence: int = 0
+    """The store's number of the entry (growing by one per entry); 0 until stored."""
 
     def __post_init__(self) -> None:
-        for name in ("method", "path", "accept", "media_type"):
+        for name in ("method", "path", "accept", "media_type", "fault"):
             value = getattr(self, name)
             if value is not None and len(value) > JOURNAL_FIELD_LIMIT:
                 object.__setattr__(self, name, cut(value))
@@ -125,7 +127,7 @@ class JournalEntry:
         return {
             "method": self.method, "path": self.path, "accept": self.accept,
             "media_type": self.media_type, "status": self.status, "time": self.time,
-            "fault": self.fault,
+            "fault": self.fault, "sequence": self.sequence,
         }  # fmt: skip
 
 
@@ -201,14 +203,17 @@ class Store(Protocol):
     def clear_faults(self) -> None:
         """Remove every fault."""
 
+    def remove_fault(self, fault_id: int) -> bool:
+        """Remove the fault ``fault_id``; False when there is none of that id."""
+
     def next_call_faults(self) -> list[Fault]:
         """Count one retry call and return the faults that fire for it, using them up."""
 
     def record(self, entry: JournalEntry) -> None:
         """Append to the journal."""
 
-    def journal(self) -> list[JournalEntry]:
-        """The journal, oldest first."""
+    def journal(self, *, after: int = 0, limit: int | None = None) -> list[JournalEntry]:
+        """The journal, oldest first: the newest ``limit`` entries after sequence ``after``."""
 
     def clear_journal(self) -> None:
         """Empty the journal."""

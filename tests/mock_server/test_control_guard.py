@@ -14,8 +14,12 @@ from mock_server.settings import DEFAULTS, Settings
 from tests.mock_server.conftest import REPO, ROUTE, make_app, retry
 
 EVIL = "http://evil.example"
-LOOPBACK = ["http://localhost:3000", "https://127.0.0.1:8443", "http://[::1]:5173",
-            "http://localhost"]
+LOOPBACK = [
+    "http://localhost:3000",
+    "https://127.0.0.1:8443",
+    "http://[::1]:5173",
+    "http://localhost",
+]
 STATE_CHANGES = [("POST", "/__mock/reset"), ("POST", "/__mock/seed"),
                  ("PUT", "/__mock/scenario"), ("POST", "/__mock/faults"),
                  ("DELETE", "/__mock/faults"), ("DELETE", "/__mock/journal")]  # fmt: skip
@@ -123,8 +127,10 @@ def test_a_preflight_for_the_control_api_needs_no_token(tmp_path: Path) -> None:
         (["--cors-origins", " , "], "--cors-origins is empty"),
         (["--cors-origins", "http://a.example/path"], "--cors-origins: 'http://a.example/path'"),
         (["--no-cors", "--cors-origins", ""], "--no-cors and --cors-origins"),
-        (["--control-token-env", "RETRY_MOCK_TEST_UNSET_VARIABLE"],
-         "--control-token-env: environment variable RETRY_MOCK_TEST_UNSET_VARIABLE"),
+        (
+            ["--control-token-env", "RETRY_MOCK_TEST_UNSET_VARIABLE"],
+            "--control-token-env: environment variable RETRY_MOCK_TEST_UNSET_VARIABLE",
+        ),
     ],
 )
 def test_bad_security_options_exit_2_with_one_line(

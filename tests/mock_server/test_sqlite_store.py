@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from contract.netdatetime import NetDateTime
-from mock_server import sqlite_retry, sqlite_store
+from mock_server import sqlite_journal, sqlite_retry
 from mock_server.clock import Clock
 from mock_server.invoices import Invoice, seed_invoices
 from mock_server.mock import current_mock_of
@@ -65,7 +66,7 @@ def test_retry_unless_faulted_writes_nothing_while_a_fault_is_configured(tmp_pat
     fault.clear_faults()
     call = store.retry_unless_faulted(NOW, journal=entry)
     assert call is not None and len(call.invoices) == 4
-    assert store.journal() == [entry]
+    assert store.journal() == [replace(entry, sequence=1)]
     attempts = [invoice.sending_attempts for invoice in store.invoices()]
     assert attempts == [invoice.sending_attempts + 1 for invoice in before]
 
@@ -73,8 +74,8 @@ def test_retry_unless_faulted_writes_nothing_while_a_fault_is_configured(tmp_pat
 def test_journal_keeps_the_newest_entries_and_trims_the_rest_in_batches(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sqlite_store, "JOURNAL_LIMIT", 5)
-    monkeypatch.setattr(sqlite_store, "JOURNAL_TRIM_EVERY", 4)
+    monkeypatch.setattr(sqlite_journal, "JOURNAL_LIMIT", 5)
+    monkeypatch.setattr(sqlite_journal, "JOURNAL_TRIM_EVERY", 4)
     store = SqliteStore(tmp_path / "db.sqlite3")
     store.reset(builtin_scenario("all-failing"), [])
     for number in range(1, 24):
