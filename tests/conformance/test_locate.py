@@ -9,7 +9,7 @@ import pytest
 from conformance.locate import Position, excerpt, locate
 
 BODY = json.dumps(
-    {"Sucess": True, "Data": [{"a/b": 1, "t~x": [1, 2]}, {"a/b": "x\"y", "n": None}], "L": []},
+    {"Sucess": True, "Data": [{"a/b": 1, "t~x": [1, 2]}, {"a/b": 'x"y', "n": None}], "L": []},
     separators=(",", ":"),
 ).encode()
 
