@@ -268,17 +268,20 @@ def is_nullable(clr_type: ClrType, catalog: TypeCatalog) -> bool:
             return True
 
 
-def display_name(clr_type: ClrType) -> str:
-    """A short C#-like name for messages: ``List<InvoiceSendingStatusVo>``, ``int?``."""
+def display_name(clr_type: ClrType, *, full: bool = False) -> str:
+    """A short C#-like name for messages: ``List<InvoiceSendingStatusVo>``, ``int?``; with
+    ``full``, complex types carry their CLR namespace (``Acme.Billing.InvoiceVo``)."""
     match clr_type:
         case PrimitiveType(primitive=primitive):
             return primitive.value.removeprefix("System.")
         case NullableType(inner=inner):
-            return f"{display_name(inner)}?"
+            return f"{display_name(inner, full=full)}?"
         case ArrayType(item=item):
-            return f"List<{display_name(item)}>"
+            return f"List<{display_name(item, full=full)}>"
         case DictionaryType(key=key, value=value):
-            return f"Dictionary<{display_name(key)}, {display_name(value)}>"
+            return f"Dictionary<{display_name(key, full=full)}, {display_name(value, full=full)}>"
+        case ComplexRef() if full:
+            return clr_type.full_name
         case ComplexRef():
             args = ", ".join(display_name(a) for a in clr_type.generic_args)
             return f"{clr_type.name}<{args}>" if args else clr_type.name

@@ -57,18 +57,8 @@ def _text(clr_type: ClrType | None) -> str:
 
 
 def full_display_name(clr_type: ClrType) -> str:
-    """Like :func:`~contract.clr.display_name`, with complex types' CLR namespaces."""
-    match clr_type:
-        case ComplexRef():
-            return clr_type.full_name
-        case NullableType(inner=inner):
-            return f"{full_display_name(inner)}?"
-        case ArrayType(item=item):
-            return f"List<{full_display_name(item)}>"
-        case DictionaryType(key=key, value=value):
-            return f"Dictionary<{full_display_name(key)}, {full_display_name(value)}>"
-        case PrimitiveType():
-            return display_name(clr_type)
+    """:func:`~contract.clr.display_name` with complex types' CLR namespaces."""
+    return display_name(clr_type, full=True)
 
 
 def _change(
