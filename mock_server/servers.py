@@ -37,7 +37,7 @@ from flask import Flask
 
 from mock_server.mock import current_mock_of
 
-__all__ = ["SERVERS", "address", "free_to_listen", "serve"]
+__all__ = ["SERVERS", "THREADS_PER_WORKER", "address", "free_to_listen", "serve"]
 
 SERVERS = ("granian", "gunicorn")
 WORKER_TIMEOUT_S = 300  # a retry call over 100,000 invoices takes seconds, not minutes
@@ -83,22 +83,31 @@ def free_to_listen(host: str, port: int) -> int:
 
 
 def serve(
-    server: str, app: Flask, *, host: str, port: int, workers: int, ready: Callable[[], None]
+    server: str,
+    app: Flask,
+    *,
+    host: str,
+    port: int,
+    workers: int,
+    ready: Callable[[], None],
+    threads: int = THREADS_PER_WORKER,
 ) -> None:
-    """Serve ``app`` on ``host:port`` until SIGTERM or SIGINT; ``ready`` runs once bound."""
+    """Serve ``app`` on ``host:port`` until SIGTERM or SIGINT; ``ready`` runs once bound.
+    ``threads`` are granian's Python threads per worker (gunicorn keeps a thread per
+    connection)."""
     # Everything built so far (app, contract, writers, the invoices' fixed columns) lives
     # as long as the process: frozen, the collector no longer walks it in each full
     # collection, and forked workers share its pages instead of copying them when the
     # collector would touch them. Measured: 4-5% more calls per second, p99 no worse.
     gc.freeze()
     if server == "granian":
-        _serve_granian(app, host=host, port=port, workers=workers, ready=ready)
+        _serve_granian(app, host=host, port=port, workers=workers, threads=threads, ready=ready)
     else:
         _serve_gunicorn(app, host=host, port=port, workers=workers, ready=ready)
 
 
 def _serve_granian(
-    app: Flask, *, host: str, port: int, workers: int, ready: Callable[[], None]
+    app: Flask, *, host: str, port: int, workers: int, threads: int, ready: Callable[[], None]
 ) -> None:
     from granian.constants import HTTPModes, Interfaces  # noqa: PLC0415 - only when chosen
     from granian.http import HTTP1Settings  # noqa: PLC0415
@@ -107,7 +116,7 @@ def _serve_granian(
 
     server = Server(
         target="mock_server", address=host, port=port, interface=Interfaces.WSGI,
-        workers=workers, blocking_threads=THREADS_PER_WORKER, backlog=LISTEN_BACKLOG,
+        workers=workers, blocking_threads=threads, backlog=LISTEN_BACKLOG,
         backpressure=CONNECTIONS_PER_WORKER, http=HTTPModes.http1, websockets=False,
         http1_settings=HTTP1Settings(header_read_timeout=HEADER_READ_TIMEOUT_MS),
         log_level=LogLevels.warning, respawn_failed_workers=True,

@@ -288,3 +288,42 @@ def test_serving_freezes_what_the_app_built_before_workers_fork(
     finally:
         gc.unfreeze()
     assert frozen and frozen[0] > 0
+
+
+@pytest.mark.parametrize(("threads", "control_waits"), [("1", True), ("3", False)])
+def test_threads_decide_whether_a_latency_fault_holds_up_the_control_api(
+    threads: str, control_waits: bool
+) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mock_server", "--port", "0", "--workers", "1",
+         "--threads", threads],
+        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+    )  # fmt: skip
+    try:
+        url = f"http://127.0.0.1:{_announced_port(process)}"
+        fault = {"kind": "latency", "latency_ms": 2000, "calls": 1}
+        httpx.post(f"{url}/__mock/faults", json=fault, timeout=30).raise_for_status()
+        with ThreadPoolExecutor(1) as pool:
+            delayed = pool.submit(httpx.post, url + ROUTE, content=b"", timeout=30)
+            time.sleep(0.5)  # the delayed retry is asleep on a worker thread by now
+            started = time.monotonic()
+            httpx.get(f"{url}/__mock/scenario", timeout=30).raise_for_status()
+            waited = time.monotonic() - started
+            assert delayed.result().status_code == 200
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=20)
+        assert process.stderr is not None
+        process.stderr.close()
+    assert (waited > 0.8) is control_waits, f"the control call took {waited:.2f} s"
+
+
+def test_threads_must_be_a_positive_whole_number() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mock_server", "--threads", "0"],
+        cwd=REPO, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "retry-mock: error: argument --threads: must be 1 or more, got 0 (see retry-mock --help)"
+    ]
