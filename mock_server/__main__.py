@@ -59,30 +59,40 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
+def _whole(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+
+
 def _non_negative(text: str) -> int:
-    value = int(text)
+    value = _whole(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
     return value
 
 
 def _positive(text: str) -> int:
-    value = int(text)
+    value = _whole(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
     return value
 
 
 def _port(text: str) -> int:
-    value = int(text)
+    value = _whole(text)
     if not 0 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"must be a TCP port from 0 to 65535, got {value}")
     return value
 
 
 def _rate(text: str) -> float:
-    value = float(text)
-    if not 0 <= value <= 1:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number from 0 to 1, got {text!r}") from None
+    if not 0 <= value <= 1:  # NaN fails too
         raise argparse.ArgumentTypeError(f"must be a number from 0 to 1, got {text}")
     return value
 
@@ -103,7 +113,7 @@ def _parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     add("--server", choices=SERVERS, default="granian",
         help="HTTP server: granian (fast, default) or gunicorn (see the README)")  # fmt: skip
-    add("--seed", type=int, default=1, help="seed of the invoices and every draw (default 1)")
+    add("--seed", type=_whole, default=1, help="seed of the invoices and every draw (default 1)")
     add(
         "--failed",
         type=_non_negative,
