@@ -184,8 +184,25 @@ def _put_scenario() -> Response:
         envelope=body.envelope,
     )  # fmt: skip
     reseed = body.reseed if body.reseed is not None else scenario.reseeds
+    if body.outcomes:
+        after = mock.seeded(scenario) if reseed else mock.store.invoices()
+        _check_scripted_ids(body.outcomes, after)
     mock.switch(scenario, reseed=reseed)
     return jsonify(mock.store.scenario().to_json())
+
+
+def _check_scripted_ids(outcomes: dict[uuid.UUID, Any], invoices: list[Invoice]) -> None:
+    """A scripted outcome for an invoice the mock does not hold would never be used:
+    refused, naming the id and some the mock does hold."""
+    known = {invoice.invoice_id for invoice in invoices}
+    unknown = [str(key) for key in outcomes if key not in known]
+    if unknown:
+        some = ", ".join(str(invoice.invoice_id) for invoice in invoices[:3]) or "none"
+        raise ControlError(
+            400,
+            f"outcomes: invoice {unknown[0]} is not among the mock's {len(known)} invoices"
+            f" after this change (for example {some}; GET /__mock/invoices lists them)",
+        )
 
 
 def _check_envelope(mock: Mock, envelope: dict[str, Any]) -> None:

@@ -244,3 +244,37 @@ def test_health_says_ready_with_the_scenario_in_force(client: FlaskClient) -> No
     assert response.status_code == 200
     assert response.get_json() == {"status": "ready", "scenario": "empty"}
     assert client.post("/__mock/health").status_code == 405
+
+
+def test_scripted_outcomes_for_an_invoice_the_mock_does_not_hold_are_a_400(
+    client: FlaskClient,
+) -> None:
+    stranger = "00000000-0000-0000-0000-0000000000aa"
+    before = client.get("/__mock/scenario").get_json()
+    response = client.put(
+        "/__mock/scenario",
+        json={"name": "all-failing", "reseed": False, "outcomes": {stranger: ["success"]}},
+    )
+    assert response.status_code == 400
+    message = response.get_json()["error"]
+    assert message.startswith(f"outcomes: invoice {stranger} is not among the mock's 20 invoices")
+    first = client.get("/__mock/invoices").get_json()["invoices"][0]["InvoiceId"]
+    assert first in message
+    assert client.get("/__mock/scenario").get_json() == before
+
+
+def test_scripted_outcomes_are_checked_against_the_invoices_a_reseed_brings(
+    client: FlaskClient,
+) -> None:
+    current = client.get("/__mock/invoices").get_json()["invoices"][0]["InvoiceId"]
+    response = client.put(
+        "/__mock/scenario",
+        json={
+            "name": "all-failing",
+            "seed": 99,
+            "reseed": True,
+            "outcomes": {current: ["success"]},
+        },
+    )
+    assert response.status_code == 400
+    assert f"invoice {current} is not among" in response.get_json()["error"]
