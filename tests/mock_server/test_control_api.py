@@ -278,3 +278,15 @@ def test_scripted_outcomes_are_checked_against_the_invoices_a_reseed_brings(
     )
     assert response.status_code == 400
     assert f"invoice {current} is not among" in response.get_json()["error"]
+
+
+def test_unknown_scenario_names_and_fault_kinds_are_400s_naming_the_known_ones(
+    client: FlaskClient,
+) -> None:
+    scenario = client.put("/__mock/scenario", json={"name": "nope"})
+    fault = client.post("/__mock/faults", json={"kind": "nope"})
+    assert (scenario.status_code, fault.status_code) == (400, 400)
+    for known in ("healthy", "all-failing", "partial", "empty", "large", "external-down", "canned"):
+        assert f"'{known}'" in scenario.get_json()["error"]
+    for kind in ("latency", "http-500", "envelope-failure", "drop-connection", "malformed-body"):
+        assert f"'{kind}'" in fault.get_json()["error"]
