@@ -9,8 +9,8 @@ so the control API must not trust a request because it arrived:
   control request (POST, PUT, DELETE) whose ``Origin`` is not allowed is a 403.
 * **Bodies.** A state-changing control request must send ``Content-Type:
   application/json`` (which a page can only send after a preflight, which CORS refuses
-  for an origin not allowed), else 415. A request with no body and no Content-Type is
-  allowed only without an ``Origin`` (a script or curl, not a browser).
+  for an origin not allowed), else 415. A request with no body is allowed, whatever its
+  Content-Type, only without an ``Origin`` (a script or curl, not a browser).
 * **Token.** With ``CONTROL_TOKEN`` set, every control request needs
   ``Authorization: Bearer <token>``, else 401 (CORS preflights aside: browsers send
   them without credentials).
@@ -98,11 +98,14 @@ def _body_problem(origin: str | None) -> str | None:
     mimetype = request.mimetype
     if mimetype == "application/json":
         return None
+    empty = not request.content_length and "Transfer-Encoding" not in request.headers
+    if empty and origin is None:
+        # A script or curl (browsers send an Origin with every POST, PUT and DELETE): there
+        # is nothing to read, whatever Content-Type a client library filled in.
+        return None
     if mimetype:
         return f"Content-Type must be application/json, got {mimetype}"
-    if request.content_length or "Transfer-Encoding" in request.headers:
+    if not empty:
         return "a request body must be sent with Content-Type: application/json"
-    if origin is not None:
-        # Browsers send an Origin; a page can post an empty form without any preflight.
-        return "a request from a web page (it sent Origin) needs Content-Type: application/json"
-    return None
+    # A page can post an empty form without any preflight.
+    return "a request from a web page (it sent Origin) needs Content-Type: application/json"

@@ -54,6 +54,19 @@ def test_an_empty_body_without_content_type_needs_no_origin(client: FlaskClient)
     assert json_from_page.status_code == 200
 
 
+def test_an_empty_body_from_a_script_passes_whatever_content_type_its_library_sets(
+    client: FlaskClient,
+) -> None:
+    # wsgiref and some HTTP libraries fill in text/plain for a bodiless POST.
+    assert client.post("/__mock/reset", content_type="text/plain").status_code == 200
+    from_page = client.post(
+        "/__mock/reset", content_type="text/plain", headers={"Origin": LOOPBACK[0]}
+    )
+    assert from_page.status_code == 415
+    with_body = client.post("/__mock/reset", data="x", content_type="text/plain")
+    assert with_body.status_code == 415
+
+
 def test_a_body_without_content_type_is_415(client: FlaskClient) -> None:
     response = client.post("/__mock/seed", data=b'{"count": 1}')
     assert response.status_code == 415
