@@ -12,7 +12,7 @@ the terminal, the JSON or JUnit reports or the pytest plugin without it.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
 from conformance.checks.base import Evidence, ProbeRecord, SuiteState, media_type_of, rules_of
@@ -244,11 +244,10 @@ class _Run:
             self._found(exchange, [exchange.failure])
             self._not_run(probe.steps, f"no usable response ({exchange.failure.rule})")
             return [exchange.failure], []
-        self.exercised.update(_TRANSPORT_RULES)
         evidence = Evidence(probe.name, exchange, self.state)
-        line = self._evidence_line(evidence)
-        for rule in _TRANSPORT_RULES:
-            self.evidence.setdefault(rule, []).append(line)
+        notes = self._notes(exchange)
+        line = self._evidence_line(exchange, notes)
+        self._exercise(_TRANSPORT_RULES, line)
         found: list[Failure] = []
         for position, step in enumerate(probe.steps):
             if step.catch_all and found:
@@ -257,7 +256,7 @@ class _Run:
                     "another rule already failed for this request",
                 )
                 continue
-            step_failures = self._step(step, evidence)
+            step_failures = self._step(step, evidence, line)
             found.extend(step_failures)
             if step.gate and step_failures:
                 rule = step_failures[0].rule
@@ -265,7 +264,7 @@ class _Run:
                 break
         self._found(exchange, found)
         self._keep_reading_notes(exchange)
-        return found, self._notes(exchange)
+        return found, notes
 
     def _keep_reading_notes(self, exchange: Exchange) -> None:
         """Remarks on how a body was read (the service's own character references) are
@@ -284,7 +283,8 @@ class _Run:
         items = document.items if document is not None else None
         return [] if items is None else [f"{items} invoice" + ("" if items == 1 else "s")]
 
-    def _step(self, step: Step, evidence: Evidence) -> list[Failure]:
+    def _step(self, step: Step, evidence: Evidence, line: str) -> list[Failure]:
+        """Run one check; the rules it exercised stand on this response (``line``)."""
         check = step.check
         try:
             found = list(check(evidence))
@@ -298,20 +298,25 @@ class _Run:
         for rule, reason in left.items():
             self.reasons.setdefault(rule, []).append(reason)
         exercised = [rule for rule in rules_of(check) if rule not in left]
-        self.exercised.update(exercised)
-        line = self._evidence_line(evidence)
+        self._exercise(exercised, line)
         for rule in exercised:
-            self.evidence.setdefault(rule, []).append(line)
             self.seconds[rule] = self.seconds.get(rule, 0.0) + evidence.response.elapsed
         return found
 
-    def _evidence_line(self, evidence: Evidence) -> str:
-        response = evidence.response
-        line = f"{self._label(evidence.exchange.request)}: {response.status}"
-        media_type = media_type_of(response)
+    def _exercise(self, rules: Iterable[str], line: str) -> None:
+        """Count ``rules`` as exercised, with the response ``line`` as their evidence."""
+        for rule in rules:
+            self.exercised.add(rule)
+            self.evidence.setdefault(rule, []).append(line)
+
+    def _evidence_line(self, exchange: Exchange, notes: list[str]) -> str:
+        """How a rule's evidence names a response: request, status, media type, notes."""
+        assert exchange.response is not None
+        line = f"{self._label(exchange.request)}: {exchange.response.status}"
+        media_type = media_type_of(exchange.response)
         if media_type:
             line += f" {media_type}"
-        return line + "".join(f", {note}" for note in self._notes(evidence.exchange))
+        return line + "".join(f", {note}" for note in notes)
 
     def _show(self, failure: Failure) -> ShownFailure:
         """The failure with its line, column and a body excerpt, when its location is a
