@@ -28,7 +28,7 @@ _EPOCH = datetime(1, 1, 1)
 _ROUND_TRIP = re.compile(
     r"(?P<date>\d{4}-\d{2}-\d{2})T(?P<time>\d{2}:\d{2}:\d{2})"
     r"(?:\.(?P<fraction>\d{1,7}))?"
-    r"(?P<zone>Z|[+-]\d{2}:\d{2})?"
+    r"(?P<zone>Z|[+-]\d{2}:[0-5]\d)?"
 )
 
 

@@ -185,6 +185,12 @@ class ScenarioRequest(_Strict):
     def _consistent(self) -> ScenarioRequest:
         if (self.name == "canned") != (self.envelope is not None):
             raise ValueError("envelope is required for the canned scenario and only for it")
+        unknown = [name for name in self.success_rates or {} if name not in EXTERNAL_SYSTEMS]
+        if unknown:
+            known = ", ".join(EXTERNAL_SYSTEMS)
+            raise ValueError(
+                f"success_rates: {unknown[0]!r} is not a switch; the switches are {known}"
+            )
         for system, rate in (self.success_rates or {}).items():
             if not 0 <= rate <= 1:
                 raise ValueError(f"success_rates.{system} must be from 0 to 1, got {rate}")

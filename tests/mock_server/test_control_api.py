@@ -141,6 +141,13 @@ def test_journal_records_service_requests_only(client: FlaskClient) -> None:
         ("PUT", "/__mock/scenario", {"name": "partial", "success_rates": {"MediKredit": -1}}, 400,
          "success_rates.MediKredit"),
         ("PUT", "/__mock/scenario", {"name": "partial", "failed": "10"}, 400, "failed"),
+        ("PUT", "/__mock/scenario", {"name": "partial", "success_rates": {"Medikredit": 0.5}}, 400,
+         "'Medikredit' is not a switch; the switches are MediKredit, MediSwitch, Healthbridge"),
+        ("PUT", "/__mock/scenario", {"name": "partial", "failed": 10.5}, 400, "failed"),
+        ("POST", "/__mock/seed", {"invoices": [{"SendingTime": "2025-12-14T19:20:43+05:75"}]}, 400,
+         "invoices.0.SendingTime"),
+        ("POST", "/__mock/seed", {"invoices": [{"SendingTime": "2023-02-29T00:00:00"}]}, 400,
+         "invoices.0.SendingTime"),
         ("PUT", "/__mock/scenario", {"name": "canned"}, 400, "envelope"),
         ("PUT", "/__mock/scenario", {"name": "canned", "envelope": {"Sucess": "yes"}}, 400,
          "envelope"),
@@ -290,3 +297,17 @@ def test_unknown_scenario_names_and_fault_kinds_are_400s_naming_the_known_ones(
         assert f"'{known}'" in scenario.get_json()["error"]
     for kind in ("latency", "http-500", "envelope-failure", "drop-connection", "malformed-body"):
         assert f"'{kind}'" in fault.get_json()["error"]
+
+
+def test_integers_written_with_a_zero_fraction_or_an_exponent_are_integers(
+    client: FlaskClient,
+) -> None:
+    # JSON Schema (and so the control API's document) counts 2.0 and 1e3 as integers.
+    added = client.post("/__mock/faults", json={"kind": "latency", "calls": 2.0, "latency_ms": 1e1})
+    assert added.status_code == 201, added.json
+    assert {key: added.json[key] for key in ("calls", "latency_ms")} == {
+        "calls": 2, "latency_ms": 10,
+    }  # fmt: skip
+    seeded = client.post("/__mock/seed", json={"count": 3e0, "seed": 7.0})
+    assert seeded.status_code == 200, seeded.json
+    assert seeded.json["count"] == 3
