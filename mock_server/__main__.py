@@ -38,6 +38,7 @@ from mock_server.startup import (
     DatabaseInUse,
     StoredState,
     claim_database,
+    join_database,
     not_applied,
     stored_state,
 )
@@ -109,7 +110,7 @@ def _parser() -> argparse.ArgumentParser:
     add(
         "--threads", type=_positive, default=THREADS_PER_WORKER,
         help=f"Python threads per granian worker (default {THREADS_PER_WORKER}: a latency"
-        " fault sleeps on one; 1 serves about a third more calls per second without faults)",
+        " fault sleeps on one; 1 serves up to a third more calls per second without faults)",
     )  # fmt: skip
     add("--server", choices=SERVERS, default="granian",
         help="HTTP server: granian (fast, default) or gunicorn (see the README)")  # fmt: skip
@@ -223,8 +224,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     temporary = None if options.db else tempfile.mkdtemp(prefix="retry-mock-")
     if temporary is not None:
         config["DATABASE"] = Path(temporary) / "mock.sqlite3"
-    elif not options.share_db:
-        _claim_or_exit(options.db, port)
+    else:
+        _claim_or_exit(options.db, port, share=options.share_db)
     kept = None if options.reseed else stored_state(config["DATABASE"])
     try:
         app = _app_or_exit(config)
@@ -275,10 +276,14 @@ def _app_or_exit(config: dict[str, Any]) -> Flask:
         raise SystemExit(2) from None
 
 
-def _claim_or_exit(database: Path, port: int) -> None:
-    """Hold the database for this mock, or exit 2 naming the mock that serves it."""
+def _claim_or_exit(database: Path, port: int, *, share: bool) -> None:
+    """Hold the database for this mock (as its owner, or as one sharer among others), or
+    exit 2 naming the mock that serves it."""
     try:
-        claim_database(database, port=port)
+        if share:
+            join_database(database)
+        else:
+            claim_database(database, port=port)
     except DatabaseInUse as error:
         print(f"retry-mock: error: {error}", file=sys.stderr, flush=True)
         raise SystemExit(2) from None

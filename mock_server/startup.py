@@ -4,9 +4,12 @@
   as long as it or any of its workers lives (they inherit the descriptor), and writes its
   pid and port there. A second mock on the same database refuses to start with one line
   naming the running one, unless it is started with ``--share-db`` (then it joins: its
-  resets and ``--reseed`` change the state the other one serves too). The kernel drops
-  the lock when the last process holding it ends, however it ends: a mock killed with
-  ``kill -9`` never leaves a stale lock behind.
+  resets and ``--reseed`` change the state the other one serves too). Every mock on the
+  database, owner or sharer, holds a shared ``flock`` on ``<db>-users``: a mock that finds
+  the owner gone but a sharer still serving refuses too, so the database never gets a
+  second owner behind a sharer's back. The kernel drops the locks when the last process
+  holding them ends, however it ends: a mock killed with ``kill -9`` never leaves a
+  stale lock behind.
 * The banner tells the state actually served: an existing database keeps its scenario
   and invoices, so the start options that would have set them are listed as not applied,
   with how to apply them (``--reseed``).
@@ -29,36 +32,70 @@ except ImportError:  # not POSIX: no ownership check
 from mock_server.scenarios import Scenario
 from mock_server.vocabulary import FAILED
 
-__all__ = ["DatabaseInUse", "StoredState", "claim_database", "not_applied", "stored_state"]
+__all__ = [
+    "DatabaseInUse",
+    "StoredState",
+    "claim_database",
+    "join_database",
+    "not_applied",
+    "stored_state",
+]
 
 
 class DatabaseInUse(RuntimeError):
     """Another mock serves this database (the message names its pid and port)."""
 
 
-def claim_database(path: Path, *, port: int) -> int | None:
-    """Hold ``path``'s owner lock for this process and its children; its descriptor.
+def claim_database(path: Path, *, port: int) -> list[int]:
+    """Hold ``path``'s owner lock and a user's lock for this process and its children.
 
-    Raises :class:`DatabaseInUse` when another mock holds it. The descriptor stays open
-    on purpose: closing it (or the process ending) releases the claim.
+    Raises :class:`DatabaseInUse` when another mock owns the database, or when no mock
+    owns it but one started with ``--share-db`` still serves it. Returns the descriptors,
+    open on purpose: closing them (or the process ending) releases the claim.
     """
     if fcntl is None:
-        return None
-    owner = path.with_name(path.name + "-owner")
-    descriptor = os.open(owner, os.O_RDWR | os.O_CREAT, 0o644)
+        return []
+    owner = _lock_file(path, "owner")
     try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(owner, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
-        holder = os.pread(descriptor, 200, 0).decode(errors="replace").split()
-        os.close(descriptor)
+        holder = os.pread(owner, 200, 0).decode(errors="replace").split()
+        os.close(owner)
         pid, held_port = [*holder, "?", "?"][:2]
         raise DatabaseInUse(
             f"--db {path} is served by another mock (pid {pid}, port {held_port}); stop it, "
             "use another --db, or add --share-db to serve the same state from both"
         ) from None
-    os.ftruncate(descriptor, 0)
-    os.pwrite(descriptor, f"{os.getpid()} {port}\n".encode(), 0)
-    return descriptor
+    users = _lock_file(path, "users")
+    try:
+        # No other user may hold it now; then this mock becomes one user among others.
+        fcntl.flock(users, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(owner)
+        os.close(users)
+        raise DatabaseInUse(
+            f"--db {path} is still served by a mock started with --share-db; stop it, "
+            "use another --db, or add --share-db to this mock too"
+        ) from None
+    fcntl.flock(users, fcntl.LOCK_SH)
+    os.ftruncate(owner, 0)
+    os.pwrite(owner, f"{os.getpid()} {port}\n".encode(), 0)
+    return [owner, users]
+
+
+def join_database(path: Path) -> list[int]:
+    """Hold a user's lock on ``path`` (``--share-db``), so no new owner can claim it while
+    this mock serves it; the descriptors, open on purpose (see :func:`claim_database`)."""
+    if fcntl is None:
+        return []
+    users = _lock_file(path, "users")
+    # Blocking: an owner holds the exclusive lock only for the moment it takes to check.
+    fcntl.flock(users, fcntl.LOCK_SH)
+    return [users]
+
+
+def _lock_file(path: Path, role: str) -> int:
+    return os.open(path.with_name(f"{path.name}-{role}"), os.O_RDWR | os.O_CREAT, 0o644)
 
 
 @dataclass(frozen=True)

@@ -131,6 +131,24 @@ def test_share_db_joins_and_serves_the_stored_state(tmp_path: Path) -> None:
         )
 
 
+def test_a_new_owner_is_refused_while_a_sharer_still_serves_the_db(tmp_path: Path) -> None:
+    database = str(tmp_path / "state.sqlite3")
+    with live_mock("--db", database, "--scenario", "healthy") as owner:
+        sharer = live_mock("--db", database, "--share-db", "--workers", "1")
+        with sharer as serving:
+            owner.stop()  # the owner is gone; the sharer still serves the state
+            refused = _start("--db", database, "--reseed", "--scenario", "external-down")
+            scenario = httpx.get(serving.url + "/__mock/scenario", timeout=5).json()["name"]
+            with live_mock("--db", database, "--share-db", "--workers", "1") as joined:
+                assert httpx.get(joined.url + "/__mock/health", timeout=5).status_code == 200
+    assert refused.returncode == 2
+    (line,) = refused.stderr.splitlines()
+    assert "--share-db" in line and "still served" in line
+    assert scenario == "healthy"  # the refused start changed nothing
+    with live_mock("--db", database) as new_owner:  # every sharer gone: the db is free
+        assert httpx.get(new_owner.url + "/__mock/health", timeout=5).status_code == 200
+
+
 def _banner(mock: LiveMock) -> str:
     mock.stop()
     assert mock.process.stderr is not None
