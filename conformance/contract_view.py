@@ -1,8 +1,11 @@
 """The contract as the suite needs it: the endpoint, its OpenAPI text, its wire XSD and
 the generated pydantic model of its response (shared with the mock).
 
-Loaded once per run from the ``contract`` package's generated artifacts; tests may pass
-their own :class:`~contract.endpoint.EndpointContract` instead. The generated model
+Loaded once per run from the ``contract`` package's committed artifacts (the resolved
+contract, the OpenAPI text and the XSD files, :mod:`contract.artifacts`), so a run never
+reads the help page. A caller may pass its own :class:`~contract.endpoint.EndpointContract`
+instead; only then are its artifacts rendered, by the compiler's emitters, imported for
+that alone. The generated model
 (:data:`contract.models.RESPONSE_MODEL`) is the bundled contract's response type: a
 contract with another response type has none, and the checks that read typed values
 (cross, state) report not run for it.
@@ -18,10 +21,9 @@ from lxml import etree
 from conformance.failures import ConformanceError
 from contract.artifacts import load_contract, openapi_text, xsd_files
 from contract.datacontract import SCHEMA_NS, SERIALIZATION_NS
-from contract.emit.openapi import render_openapi
-from contract.emit.xsd import render_xsd_files, xsd_schema
 from contract.endpoint import EndpointContract
 from contract.models import RESPONSE_MODEL, RestApiResultOfListOfInvoiceSendingStatusVo
+from contract.xsd_validator import xsd_schema
 
 __all__ = [
     "WALKER_CHECKED_PATTERNS",
@@ -93,6 +95,16 @@ def load_suite_contract(endpoint: EndpointContract | None = None) -> SuiteContra
             bundled.catalog,
         )
         model = RESPONSE_MODEL if same_type else None
-        return SuiteContract(endpoint, render_openapi(endpoint), render_xsd_files(endpoint), model)
+        return _rendered(endpoint, model)
     except (OSError, ValueError) as error:
         raise ConformanceError(f"cannot load the contract: {error}") from None
+
+
+def _rendered(
+    endpoint: EndpointContract, model: type[RestApiResultOfListOfInvoiceSendingStatusVo] | None
+) -> SuiteContract:
+    # The compiler only for a contract of the caller's own: the bundled one is committed.
+    from contract.compiler.emit.openapi import render_openapi  # noqa: PLC0415
+    from contract.compiler.emit.xsd import render_xsd_files  # noqa: PLC0415
+
+    return SuiteContract(endpoint, render_openapi(endpoint), render_xsd_files(endpoint), model)

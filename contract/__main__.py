@@ -1,10 +1,10 @@
-"""``python -m contract``: see :mod:`contract.cli`."""
+"""``python -m contract``: the compiler's command line, see :mod:`contract.compiler.cli`."""
 
 from __future__ import annotations
 
 import sys
 
-from contract.cli import main
+from contract.compiler.cli import main
 
 __all__: list[str] = []
 

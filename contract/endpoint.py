@@ -1,6 +1,6 @@
 """One API action as a contract: its route, its parameters and the .NET types it returns.
 
-This is what :mod:`contract.resolve` builds from a help page and what every emitter reads.
+This is what :mod:`contract.compiler.resolve` builds from a help page and what every emitter reads.
 """
 
 from __future__ import annotations

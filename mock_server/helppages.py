@@ -2,28 +2,24 @@
 
 ``GET /Help`` (and ``/Help/Index``) is the index: the API group with the action, its
 documentation and a link to ``/Help/Api/POST-api-v1-billing-invoices-retryallfailed``,
-the action's page. Both are rendered once per app, from the contract's source
-(``contract/source/retryallfailed.txt``, read with :func:`contract.read_help_page`) by
-:mod:`contract.helppage.render`, and served as ``text/html; charset=utf-8`` with an MVC
-page's headers (:mod:`mock_server.iis_headers`). As MVC routes do, the paths match in
-any case and with a trailing slash (:class:`~mock_server.webapi.CanonicalRoute`), and
-every method gets the page (the controller's actions take no verb attribute). Any other
-``/Help/...`` path is the service's usual 404.
-
-The page does not name the action's controller, which titles its group on the index:
-it is taken to be the route's segment before the action's (``Invoices``).
+the action's page. Both are read once per app from the contract's generated pages
+(``contract/generated/help``, :func:`contract.artifacts.help_page_files`, which
+``python -m contract update`` renders from ``contract/source/retryallfailed.txt``), and
+served as ``text/html; charset=utf-8`` with an MVC page's headers
+(:mod:`mock_server.iis_headers`). As MVC routes do, the paths match in any case and with a
+trailing slash (:class:`~mock_server.webapi.ServiceRoutes`), and every method gets the
+page (the controller's actions take no verb attribute). Any other ``/Help/...`` path is
+the service's usual 404.
 """
 
 from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from importlib import resources
 
 from flask import Blueprint, Flask, Response, request
 
-from contract.helppage import HelpPage, read_help_page
-from contract.helppage.render import api_id, render_api_page, render_index
+from contract.artifacts import HELP_API_DIR, HELP_INDEX, help_page_files
 from mock_server.webapi import length_required, mark_mvc_page, needs_length
 
 __all__ = ["HELP_ROOT", "HelpPages", "load_help_pages", "register_help_pages"]
@@ -48,23 +44,17 @@ class HelpPages:
 
 
 def load_help_pages() -> HelpPages:
-    """The contract source's pages, rendered (HelpPageError if the source is broken)."""
-    source = resources.files("contract").joinpath("source", "retryallfailed.txt")
-    with resources.as_file(source) as path:
-        page = read_help_page(path)
+    """The generated pages: ``Index.html`` and the one action page under ``Api/``."""
+    files = help_page_files()
+    actions = [path for path in files if path.startswith(f"{HELP_API_DIR}/")]
+    if HELP_INDEX not in files or len(actions) != 1:
+        raise ValueError(f"contract/generated/help holds {sorted(files)}, not one action page")
+    api_id = actions[0].removeprefix(f"{HELP_API_DIR}/").removesuffix(".html")
     return HelpPages(
-        index=render_index({controller_name(page): [page]}).encode("utf-8"),
-        api_path=f"{HELP_ROOT}/Api/{api_id(page)}",
-        api_page=render_api_page(page).encode("utf-8"),
+        index=files[HELP_INDEX],
+        api_path=f"{HELP_ROOT}/Api/{api_id}",
+        api_page=files[actions[0]],
     )
-
-
-def controller_name(page: HelpPage) -> str:
-    """The route's literal segment before the action's, capitalised (see the module)."""
-    path = page.route.partition("?")[0]
-    literals = [segment for segment in path.split("/") if segment and "{" not in segment]
-    name = literals[-2] if len(literals) > 1 else (literals[-1] if literals else "Values")
-    return name[:1].upper() + name[1:]
 
 
 def register_help_pages(app: Flask) -> HelpPages:

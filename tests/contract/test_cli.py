@@ -10,16 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from contract import artifacts, cli
-from contract.artifacts import (
-    check,
-    committed_files,
-    load_contract,
-    openapi_text,
-    render_all,
-    xsd_files,
-)
-from contract.resolve import ContractError
+import contract.compiler.generate as generation
+from contract.artifacts import help_page_files, load_contract, openapi_text, xsd_files
+from contract.compiler import cli
+from contract.compiler.generate import check, committed_files, render_all
+from contract.compiler.resolve import ContractError
 from tests.expected_contract import expected_retry_contract
 
 REPO = Path(__file__).parents[2]
@@ -93,6 +88,25 @@ def test_check_reports_an_edited_models_module(repo_copy: Path) -> None:
     assert check(repo_copy) == ["contract/models.py: differs from a fresh generation"]
 
 
+def test_check_names_a_stale_contract_json_and_missing_help_pages(repo_copy: Path) -> None:
+    resolved = repo_copy / "contract/generated/contract.json"
+    resolved.write_text(resolved.read_text(encoding="utf-8").replace("Ids", "Id"), encoding="utf-8")
+    (repo_copy / "contract/generated/help/Index.html").unlink()
+    result = _run("check", "--root", repo_copy)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[:2] == [
+        "contract/generated/contract.json: differs from a fresh generation",
+        "contract/generated/help/Index.html: missing",
+    ]
+    assert _run("update", "--root", repo_copy).returncode == 0
+    assert check(repo_copy) == []
+
+
+def test_check_names_a_missing_contract_json(repo_copy: Path) -> None:
+    (repo_copy / "contract/generated/contract.json").unlink()
+    assert check(repo_copy) == ["contract/generated/contract.json: missing"]
+
+
 def test_generate_missing_help_page_exits_2_with_the_reader_message(tmp_path: Path) -> None:
     result = _run("generate", tmp_path / "absent.txt", "--out", tmp_path / "out")
     assert result.returncode == 2
@@ -134,12 +148,20 @@ def test_command_is_required() -> None:
 
 
 def test_committed_files_put_openapi_at_the_root_and_in_the_package() -> None:
-    rendered = {"openapi.yaml": b"a", "xsd/response.xsd": b"b", "models.py": b"c"}
+    rendered = {
+        "openapi.yaml": b"a",
+        "xsd/response.xsd": b"b",
+        "models.py": b"c",
+        "contract.json": b"d",
+        "help/Index.html": b"e",
+    }
     assert committed_files(rendered) == {
         "openapi.yaml": b"a",
         "contract/generated/openapi.yaml": b"a",
         "contract/generated/xsd/response.xsd": b"b",
         "contract/models.py": b"c",
+        "contract/generated/contract.json": b"d",
+        "contract/generated/help/Index.html": b"e",
     }
 
 
@@ -151,9 +173,13 @@ def test_package_data_readers_return_the_committed_files() -> None:
     }
     assert xsd_files() == on_disk
     assert "response.xsd" in on_disk
+    assert set(help_page_files()) == {
+        "Index.html",
+        "Api/POST-api-v1-billing-invoices-retryallfailed.html",
+    }
 
 
-def test_load_contract_resolves_the_bundled_page_once() -> None:
+def test_load_contract_reads_the_bundled_contract_once() -> None:
     contract = load_contract()
     assert dataclasses.replace(contract, samples=()) == expected_retry_contract()
     assert load_contract() is contract
@@ -165,7 +191,7 @@ def test_render_all_turns_an_emitters_refusal_into_a_contract_error_naming_the_f
     def refuse(contract: object) -> dict[str, bytes]:
         raise ValueError("two types share the component name 'X'")
 
-    monkeypatch.setattr(artifacts, "render_contract", refuse)
+    monkeypatch.setattr(generation, "render_contract", refuse)
     with pytest.raises(ContractError) as raised:
         render_all(HELP_PAGE)
     assert str(raised.value) == f"{HELP_PAGE}: two types share the component name 'X'"

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from contract.clr import ComplexType, Member, Primitive, PrimitiveType
-from contract.diff import ChangeKind, Level, diff_contracts, load_side, rules
-from contract.diff import compare as compare_module
-from contract.diff.members import pair_members
+from contract.compiler.diff import ChangeKind, Level, diff_contracts, load_side, rules
+from contract.compiler.diff import compare as compare_module
+from contract.compiler.diff.members import pair_members
 from contract.endpoint import EndpointContract
 
 PAGES = Path(__file__).parent / "diff_pages"

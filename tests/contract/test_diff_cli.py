@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from contract import cli
+from contract.compiler import cli
 
 REPO = Path(__file__).parents[2]
 PAGES = Path(__file__).parent / "diff_pages"

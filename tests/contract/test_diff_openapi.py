@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 import yaml
 
-from contract import cli
 from contract.clr import (
     ArrayType,
     ComplexRef,
@@ -27,13 +26,14 @@ from contract.clr import (
     PrimitiveType,
     TypeCatalog,
 )
-from contract.diff import ChangeKind, Level, diff_contracts, load_side
-from contract.diff.from_openapi import read_openapi_contract
-from contract.emit.openapi import build_openapi, render_openapi
+from contract.compiler import cli
+from contract.compiler.diff import ChangeKind, Level, diff_contracts, load_side
+from contract.compiler.diff.from_openapi import read_openapi_contract
+from contract.compiler.emit.openapi import build_openapi, render_openapi
+from contract.compiler.helppage import read_help_page
+from contract.compiler.located import ContractError
+from contract.compiler.resolve import resolve_contract
 from contract.endpoint import EndpointContract, Parameter, ParameterSource
-from contract.helppage import read_help_page
-from contract.located import ContractError
-from contract.resolve import resolve_contract
 from tests.contract.test_diff import CORPUS
 
 REPO = Path(__file__).parents[2]

@@ -37,6 +37,9 @@ from contract.netdatetime import MAX_TICKS, TICKS_PER_SECOND, DateTimeKind, NetD
 from contract.wire import ResponseWriter, WireValueError, values_from_json
 from tests.conftest import GoldenCase, golden_cases
 
+# The .NET oracle is built with mcs once: its tests share one worker.
+pytestmark = pytest.mark.xdist_group("dotnet-oracle")
+
 DOTNET_DIR = Path(__file__).resolve().parents[1] / "dotnet"
 MONO_MISSING = (
     "the .NET differential test cannot run: {tools} not found; install Mono with "

@@ -19,11 +19,11 @@ import yaml
 from lxml import etree
 from openapi_spec_validator import validate
 
-from contract.artifacts import render_all
 from contract.clr import Primitive, PrimitiveType
-from contract.emit.xsd import ENTRY_SCHEMA, xsd_schema
-from contract.helppage import read_help_page
-from contract.resolve import ContractError, resolve_contract
+from contract.compiler.generate import render_all
+from contract.compiler.helppage import read_help_page
+from contract.compiler.resolve import ContractError, resolve_contract
+from contract.xsd_validator import ENTRY_SCHEMA, xsd_schema
 
 REPO = Path(__file__).parents[2]
 PAGES = Path(__file__).parent / "helppage" / "pages"

@@ -28,7 +28,7 @@ from contract.clr import (
     PrimitiveType,
     TypeCatalog,
 )
-from contract.emit.models import MODELS_HEADER, render_models
+from contract.compiler.emit.models import MODELS_HEADER, render_models
 from contract.endpoint import EndpointContract
 from contract.netdatetime import DateTimeKind, NetDateTime
 from tests.conftest import GOLDEN_DIR, GoldenCase, golden_cases

@@ -22,7 +22,7 @@ from contract.clr import (
     PrimitiveType,
     TypeCatalog,
 )
-from contract.emit.openapi import build_openapi, render_openapi
+from contract.compiler.emit.openapi import build_openapi, render_openapi
 from contract.endpoint import EndpointContract, Parameter, ParameterSource
 from tests.conftest import golden_cases
 

@@ -20,7 +20,7 @@ from contract.clr import (
     PrimitiveType,
     TypeCatalog,
 )
-from contract.emit.openapi_schema import SchemaBuilder, constraint_keywords
+from contract.compiler.emit.openapi_schema import SchemaBuilder, constraint_keywords
 from contract.endpoint import EndpointContract, JsonDateFormat
 
 POINT = ComplexRef("Acme.Geometry", "Point")

@@ -17,8 +17,8 @@ from lxml import etree
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from contract.compiler.emit.openapi import build_openapi, render_openapi
 from contract.datacontract import contract_name
-from contract.emit.openapi import build_openapi, render_openapi
 from contract.endpoint import EndpointContract
 from contract.wire.charrefs import mark_forbidden_references
 from tests.conftest import GOLDEN_DIR, golden_cases

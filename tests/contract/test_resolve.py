@@ -16,8 +16,7 @@ from contract.clr import (
     Primitive,
     PrimitiveType,
 )
-from contract.endpoint import EndpointContract, JsonDateFormat
-from contract.helppage import (
+from contract.compiler.helppage import (
     HelpPage,
     ModelRow,
     ModelTable,
@@ -25,7 +24,8 @@ from contract.helppage import (
     Sample,
     read_help_page,
 )
-from contract.resolve import ContractError, resolve_contract
+from contract.compiler.resolve import ContractError, resolve_contract
+from contract.endpoint import EndpointContract, JsonDateFormat
 from tests.expected_contract import (
     BILLING_NS,
     CORE_NS,

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 
 from contract.clr import Primitive
-from contract.endpoint import JsonDateFormat
-from contract.samples import (
+from contract.compiler.samples import (
     SampleError,
     clr_namespace_of,
     decide_json_date_format,
     infer_scalar,
     reconcile_scalar,
 )
+from contract.endpoint import JsonDateFormat
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from contract.clr import (
     Primitive,
     PrimitiveType,
 )
-from contract.typetext import (
+from contract.compiler.typetext import (
     ARRAY_CLR_NAME,
     TypeTextError,
     friendly_name,

@@ -8,7 +8,6 @@ from typing import Any
 import yaml
 from lxml import etree
 
-from contract.artifacts import render_all
 from contract.clr import (
     ArrayType,
     ComplexRef,
@@ -19,8 +18,9 @@ from contract.clr import (
     PrimitiveType,
     TypeCatalog,
 )
-from contract.emit.openapi import build_openapi
-from contract.emit.xml_prefixes import element_prefixes
+from contract.compiler.emit.openapi import build_openapi
+from contract.compiler.emit.xml_prefixes import element_prefixes
+from contract.compiler.generate import render_all
 from contract.endpoint import EndpointContract
 from contract.wire.xml_writer import compile_xml_writer
 from tests.conftest import GOLDEN_DIR

@@ -11,16 +11,11 @@ import pytest
 from lxml import etree
 
 import contract
+from contract.compiler.emit.xsd import XsdProfile, render_xsd_files, schema_file_name
 from contract.datacontract import XSI_NS, clr_namespace_uri, contract_name
-from contract.emit.xsd import (
-    ENTRY_SCHEMA,
-    XsdProfile,
-    render_xsd_files,
-    schema_file_name,
-    xsd_schema,
-)
 from contract.endpoint import EndpointContract
 from contract.wire.charrefs import mark_forbidden_references
+from contract.xsd_validator import ENTRY_SCHEMA, xsd_schema
 from tests.conftest import golden_cases
 from tests.contract.test_xsd_shape import (
     GOLDEN_XSD,

@@ -25,6 +25,7 @@ from contract.clr import (
     PrimitiveType,
     TypeCatalog,
 )
+from contract.compiler.emit.xsd import XsdProfile, render_xsd_files, schema_file_name
 from contract.datacontract import (
     ARRAYS_NS,
     SCHEMA_NS,
@@ -33,8 +34,8 @@ from contract.datacontract import (
     clr_namespace_uri,
     contract_name,
 )
-from contract.emit.xsd import XsdProfile, render_xsd_files, schema_file_name, xsd_schema
 from contract.endpoint import EndpointContract
+from contract.xsd_validator import xsd_schema
 from tests.contract.test_xsd_shape import XS
 
 STRING = PrimitiveType(Primitive.STRING)

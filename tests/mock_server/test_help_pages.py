@@ -1,4 +1,5 @@
-"""The mock serves the service's help pages: the HelpPage package's HTML of the contract."""
+"""The mock serves the service's help pages: the HelpPage package's HTML of the contract,
+as ``python -m contract update`` rendered them into ``contract/generated/help``."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ import pytest
 from flask.testing import FlaskClient
 from lxml import etree
 
-from contract import read_help_page, resolve_contract
-from contract.artifacts import HELP_PAGE
-from contract.helppage import HelpPage, parse_help_page_html
-from contract.helppage import read_help_page as original_read
+from contract.artifacts import help_page_files
+from contract.compiler import read_help_page, resolve_contract
+from contract.compiler.generate import HELP_PAGE
+from contract.compiler.helppage import HelpPage, parse_help_page_html
 from mock_server import helppages
 from tests.contract.helppage.support import without_positions
 from tests.mock_server.conftest import REPO, ROUTE, live_mock, make_app
@@ -137,22 +138,45 @@ def test_other_help_paths_are_the_services_404(client: FlaskClient, path: str) -
     assert f"'http://localhost{path}'" in message
 
 
-def test_pages_are_rendered_once_per_app_not_per_request(
+def test_pages_are_read_once_per_app_not_per_request(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: HelpPage
 ) -> None:
-    calls: list[Path] = []
+    calls: list[int] = []
 
-    def counting(path: Path) -> HelpPage:
-        calls.append(path)
-        return original_read(path)
+    def counting() -> dict[str, bytes]:
+        calls.append(1)
+        return help_page_files()
 
-    monkeypatch.setattr(helppages, "read_help_page", counting)
+    monkeypatch.setattr(helppages, "help_page_files", counting)
     client = make_app(tmp_path).test_client()
     assert len(calls) == 1
     for _ in range(3):
         check_action_page(client.get(API).data, source, API)
         check_index(client.get(INDEX).data)
     assert len(calls) == 1
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {},
+        {"Api/A.html": b"a"},
+        {"Index.html": b"i"},
+        {"Index.html": b"i", "Api/A.html": b"a", "Api/B.html": b"b"},
+    ],
+)
+def test_generated_pages_without_an_index_or_one_action_page_are_refused(
+    monkeypatch: pytest.MonkeyPatch, files: dict[str, bytes]
+) -> None:
+    monkeypatch.setattr(helppages, "help_page_files", lambda: files)
+    with pytest.raises(ValueError, match="contract/generated/help holds"):
+        helppages.load_help_pages()
+
+
+def test_an_action_page_is_served_at_its_file_name() -> None:
+    pages = helppages.load_help_pages()
+    assert pages.api_path == API
+    assert pages.paths == [INDEX, "/Help/Index", API]
 
 
 def test_the_help_pages_do_not_change_the_retry_state(client: FlaskClient) -> None:

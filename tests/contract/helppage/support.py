@@ -8,7 +8,7 @@ from dataclasses import fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from contract.helppage import ModelRow
+from contract.compiler.helppage import ModelRow
 
 PAGES = Path(__file__).parent / "pages"
 REPO = Path(__file__).resolve().parents[3]

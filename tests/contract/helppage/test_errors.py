@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from contract.helppage import (
+from contract.compiler.helppage import (
     HelpPageError,
     parse_help_page_html,
     parse_help_page_text,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from contract.helppage import (
+from contract.compiler.helppage import (
     HelpPage,
     ModelRow,
     ModelTable,
@@ -14,7 +14,7 @@ from contract.helppage import (
     parse_help_page_text,
     read_help_page,
 )
-from contract.helppage.route import Route, parse_route
+from contract.compiler.helppage.route import Route, parse_route
 from tests.contract.helppage.support import PAGES, text_page, without_positions
 
 PAGE_NAMES = [

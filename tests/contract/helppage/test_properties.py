@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from contract.helppage import ModelRow, parse_help_page_html, parse_help_page_text
+from contract.compiler.helppage import ModelRow, parse_help_page_html, parse_help_page_text
 from tests.contract.helppage.support import html_page, text_page, without_positions
 
 TYPES = [

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-import contract.helppage
-from contract.helppage.reader import looks_like_html
+import contract.compiler.helppage
+from contract.compiler.helppage.reader import looks_like_html
 from tests.contract.helppage.support import PAGES
 
 
 def test_public_api_is_exactly_the_documented_names() -> None:
-    assert sorted(contract.helppage.__all__) == [
+    assert sorted(contract.compiler.helppage.__all__) == [
         "HelpPage",
         "HelpPageError",
         "ModelRow",
@@ -23,7 +23,8 @@ def test_public_api_is_exactly_the_documented_names() -> None:
         "parse_help_page_text",
         "read_help_page",
     ]
-    assert all(hasattr(contract.helppage, name) for name in contract.helppage.__all__)
+    helppage = contract.compiler.helppage
+    assert all(hasattr(helppage, name) for name in helppage.__all__)
 
 
 @pytest.mark.parametrize(
@@ -46,7 +47,7 @@ def test_file_name_does_not_decide_the_form(suffix: str, tmp_path: Path) -> None
     source = PAGES / f"post-note{suffix}"
     renamed = tmp_path / "page.data"
     renamed.write_bytes(source.read_bytes())
-    page = contract.helppage.read_help_page(renamed)
+    page = contract.compiler.helppage.read_help_page(renamed)
     assert (page.method, page.route) == ("POST", "api/v1/billing/invoices/{invoiceId}/notes")
 
 
@@ -54,6 +55,6 @@ def test_byte_order_mark_and_crlf_line_ends_are_accepted(tmp_path: Path) -> None
     text = (PAGES / "delete-invoice.txt").read_text(encoding="utf-8")
     path = tmp_path / "windows.txt"
     path.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))
-    page = contract.helppage.read_help_page(path)
+    page = contract.compiler.helppage.read_help_page(path)
     assert page.method == "DELETE"
     assert page.uri_parameters[0].annotations == ("Required",)

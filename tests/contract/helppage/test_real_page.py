@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from contract.helppage import HelpPage, ModelRow, read_help_page
+from contract.compiler.helppage import HelpPage, ModelRow, read_help_page
 from tests.contract.helppage.support import REPO
 
 CORE = "Com.Healthbridge.Core.CommonDomain.Interface.ValueObjects"

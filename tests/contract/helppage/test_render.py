@@ -1,4 +1,4 @@
-"""Help pages written as HTML by contract.helppage.render read back to the same page."""
+"""Help pages written as HTML by contract.compiler.helppage.render read back to the same page."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from contract import resolve_contract
-from contract.artifacts import HELP_PAGE
-from contract.helppage import (
+from contract.compiler import resolve_contract
+from contract.compiler.generate import HELP_PAGE
+from contract.compiler.helppage import (
     HelpPage,
     ModelRow,
     ModelTable,
@@ -19,7 +19,7 @@ from contract.helppage import (
     parse_help_page_html,
     read_help_page,
 )
-from contract.helppage.render import (
+from contract.compiler.helppage.render import (
     INDEX_TITLE,
     api_id,
     html_encode,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from contract.helppage.route import Route, RouteError, parse_route, unlisted_parameters
+from contract.compiler.helppage.route import Route, RouteError, parse_route, unlisted_parameters
 
 
 @pytest.mark.parametrize(
