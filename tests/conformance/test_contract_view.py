@@ -13,7 +13,7 @@ from conformance.contract_view import SuiteContract, load_suite_contract
 from conformance.contract_view import without_walker_checked_facets as trimmed
 from conformance.xml_body import read_xml_body
 from contract.clr import GUID_D_PATTERN
-from contract.emit.xsd import xsd_schema
+from contract.xsd_validator import xsd_schema
 from tests.conftest import golden_cases
 
 XS = "{http://www.w3.org/2001/XMLSchema}"

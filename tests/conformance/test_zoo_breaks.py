@@ -13,8 +13,8 @@ from werkzeug.test import Client, TestResponse
 from conformance.rules import RULES
 from contract.artifacts import load_contract, xsd_files
 from contract.datacontract import XSI_NS
-from contract.emit.xsd import xsd_schema
 from contract.wire import comparable, read_json, read_xml
+from contract.xsd_validator import xsd_schema
 from tests.conformance.zoo import BREAKS, RESET_PATH, ROUTE, create_app
 
 JSON = "application/json"

@@ -10,9 +10,9 @@ from lxml import etree
 from werkzeug.test import Client, TestResponse
 
 from contract.artifacts import load_contract, xsd_files
-from contract.emit.xsd import xsd_schema
 from contract.negotiation import NEGOTIATION_CASES, NegotiationCase, content_type_header
 from contract.wire import ResponseWriter, comparable, read_json, read_xml
+from contract.xsd_validator import xsd_schema
 from tests.conformance.zoo import RESET_PATH, ROUTE, create_app
 
 JSON = "application/json"
