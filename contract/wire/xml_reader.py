@@ -1,322 +1,194 @@
-"""XML response bodies into wire values, driven by the contract (DataContractSerializer's rules).
+"""XML response bodies into wire values, driven by the contract: the one XML reader.
 
-Elements are matched by namespace and local name, never by prefix; whitespace between
-elements and comments are ignored; ``i:nil`` is honoured where the type is nullable.
-Members must all be present, in ordinal order, and nothing else. The parser is
-hardened: no DTD, no entity expansion, no network, no huge trees.
+:func:`read_xml_document` reads a body in one hardened step
+(:mod:`contract.wire.xml_parse`: UTF-8, no DTD or entities, libxml2's depth limit) and
+one pass that builds the wire values and records every deviation as a
+:class:`~contract.wire.reading.Problem` under the conformance suite's rule ids
+(:mod:`contract.wire.xml_walker` says which). A body in DataContractSerializer's exact
+form is read on its bytes by a reader generated from the contract
+(:mod:`contract.wire.xml_canonical`), which builds the same values; any other body is
+walked on its tree. With a ``schema`` the wire-profile XSD's verdict is the
+``xml.schema`` problem, reported only when no other rule fired; libxml2 validates
+without holding the GIL, so for a big body it runs on a worker thread while this thread
+reads. :func:`read_xml` raises the first problem.
 
-Both newline forms (``\\r\\n`` as the Windows service writes them, ``\\n`` from a host on
-Linux) read as ``\\n`` (XML's end-of-line handling), and an empty string reads the same
-from ``<X></X>`` and ``<X />``. Character references to characters XML 1.0 forbids
-(``&#x1;``), which Web API's writer emits (``CheckCharacters = false``) and libxml2
-refuses, are read back as those characters (:mod:`contract.wire.charrefs`: marked before
-parsing, restored in text after). CDATA sections are not expected and are not
-special-cased.
+Decided once for every reader (the wire-format facts): the service's ``XmlWriter`` runs
+with ``CheckCharacters = false`` and writes characters XML 1.0 forbids as character
+references (``&#x1;``, ``&#x1F;``, ``&#xFFFE;``). What the Windows service writes is
+conformant by definition, so such references are read as those characters - never
+``xml.syntax`` - and the reading carries a note saying strict XML parsers refuse them.
+The raw characters, and references to no character (``&#xD800;``) or to allowed ones in
+a wrong spelling (``&#X1;``), stay ``xml.syntax``. Both newline forms (``\\r\\n`` as the
+service writes them, ``\\n``) read as ``\\n``, and an empty string reads the same from
+``<X></X>`` and ``<X />``.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import re
-import uuid
-from collections.abc import Callable, Iterator
-from decimal import Decimal
-from typing import Any, NoReturn
+import contextlib
+import gc
+import threading
+from collections.abc import Iterator
+from typing import Any, cast
 
 from lxml import etree
 
-from contract.clr import (
-    GUID_D_PATTERN,
-    ArrayType,
-    ClrType,
-    ComplexRef,
-    NullableType,
-    Primitive,
-    PrimitiveType,
-    TypeCatalog,
-    display_name,
-    is_nullable,
-)
-from contract.datacontract import XSI_NS, contract_name, xml_member_order
+from contract.datacontract import contract_name
 from contract.endpoint import EndpointContract
-from contract.netdatetime import NetDateTime
-from contract.wire.charrefs import mark_forbidden_references, unmark
-from contract.wire.values import INTEGER_RANGES, UnsupportedTypeError, WireFormatError
+from contract.wire.reading import Problem, Reading
+from contract.wire.values import UnsupportedTypeError
+from contract.wire.xml_canonical import NotCanonical, canonical_reader
+from contract.wire.xml_parse import XmlSyntaxError, parse_xml_document
+from contract.wire.xml_walker import XmlWalker
 
-__all__ = ["read_xml"]
+__all__ = ["SCHEMA_THREAD", "read_xml", "read_xml_document"]
 
-_NIL = f"{{{XSI_NS}}}nil"
-_XML_SPACE = " \t\n\r"
-_INTEGER = re.compile(r"[+-]?[0-9]+")
-_DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)")
-_DOUBLE = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
-_GUID = re.compile(GUID_D_PATTERN, re.IGNORECASE)
+SCHEMA_THREAD = "xml-body-xsd"
+"""The name of the worker thread that validates a big body against the XSD."""
+# From this size on, validation runs on a worker thread (a thread costs about 0.1 ms;
+# libxml2 validates 64 KiB in about 1 ms).
+_CONCURRENT_FROM = 64 * 1024
 
 
 def read_xml(body: bytes | etree._Element, contract: EndpointContract) -> Any:
     """Wire values from an XML response body (bytes, or an element parsed by the caller).
 
-    Raises :class:`WireFormatError` naming the element path and line of the first
-    mismatch: wrong root, missing/extra/misordered member, wrong namespace, ``i:nil`` on
-    a non-nullable type, unparsable text, or a DTD/entity in the document. A caller's
-    element is read as it is (references to forbidden characters are resolved only in
-    bodies given as bytes).
+    Raises :class:`~contract.wire.values.WireFormatError` naming the element path and
+    line of the first problem :func:`read_xml_document` finds. A caller's element is
+    read as it is (references to forbidden characters are resolved only in bodies given
+    as bytes).
     """
-    if contract.response_type is None:
-        raise UnsupportedTypeError(f"{contract.operation_id} returns no response body")
-    marked = False
     if isinstance(body, etree._Element):
-        root = body
+        return _read_element(body, contract).raise_first()
+    return read_xml_document(body, contract).raise_first()
+
+
+def read_xml_document(
+    body: bytes,
+    contract: EndpointContract,
+    *,
+    schema: etree.XMLSchema | None = None,
+    fast: bool = True,
+) -> Reading:
+    """Every problem of ``body`` as the contract's response, its values and notes.
+
+    ``fast`` lets a body in the serializer's exact form be read on its bytes and a big
+    body be validated on a worker thread; without it the tree is walked, sequentially
+    (both give the same reading).
+    """
+    response_type = _response_type(contract)
+    try:
+        parsed = parse_xml_document(body)
+    except XmlSyntaxError as error:
+        return Reading(problems=[_syntax(error)])
+    concurrent = fast and schema is not None and len(body) >= _CONCURRENT_FROM
+    validation = (
+        _Validation(parsed.root, schema, concurrent=concurrent) if schema is not None else None
+    )
+    reading = Reading(notes=list(parsed.notes))
+    values = _canonical(body, contract) if fast else None
+    if values is not None:
+        reading.values = values
     else:
-        root, marked = _parse(body)
+        walker = XmlWalker(contract.catalog, parsed.text_of)
+        with _collector_paused():
+            reading.values = walker.root(parsed.root, response_type)
+        reading.problems = walker.problems
+    if validation is not None and reading.problems:
+        validation.finish()  # the verdict is not reported: other rules fired
+    elif validation is not None:
+        reading.problems.extend(validation.problems())
+    return reading
+
+
+def _read_element(root: etree._Element, contract: EndpointContract) -> Reading:
     # lxml-stubs lack DocInfo.doctype; it is the DOCTYPE declaration, "" when absent.
     if getattr(root.getroottree().docinfo, "doctype", ""):
-        raise WireFormatError("a DTD is not allowed", location="/", line=1)
-    expected = contract_name(contract.response_type)
-    path = f"/{etree.QName(root).localname}"
-    if root.tag != expected.clark():
-        _fail(
-            f"expected root <{expected.name}> in namespace {expected.namespace}, "
-            f"found {_describe(root)}",
-            path,
-            root,
-        )
-    reader = _Reader(contract.catalog, unmark if marked else _as_parsed)
-    return reader.element(root, contract.response_type, path)
+        return Reading(problems=[_syntax(XmlSyntaxError("a DTD is not allowed", 1))])
+    walker = XmlWalker(contract.catalog, str)
+    values = walker.root(root, _response_type(contract))
+    return Reading(values, walker.problems)
 
 
-def _parse(body: bytes) -> tuple[etree._Element, bool]:
-    """The root of ``body``, and whether its text needs unmark()."""
+def _response_type(contract: EndpointContract) -> Any:
+    if contract.response_type is None:
+        raise UnsupportedTypeError(f"{contract.operation_id} returns no response body")
+    contract_name(contract.response_type)  # a type without an XML name fails here
+    return contract.response_type
+
+
+def _canonical(body: bytes, contract: EndpointContract) -> Any:
+    """The values read on the bytes, or None when the body is not in the exact form."""
+    read = canonical_reader(contract)
+    if read is None:
+        return None
     try:
-        body.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise WireFormatError(f"the body is not UTF-8: {error}", location="/") from None
-    document = mark_forbidden_references(body)
-    parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
-    )
+        with _collector_paused():
+            return read(body)
+    except (NotCanonical, ValueError):  # ValueError: a reference to no character
+        return None
+
+
+def _syntax(error: XmlSyntaxError) -> Problem:
+    return Problem("xml.syntax", "well-formed UTF-8 XML without DTD", error.reason, "/", error.line)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    # A 100,000-item body is a million acyclic objects: the cyclic collector would run
+    # over them again and again while they are built, for nothing.
+    enabled = gc.isenabled()
+    gc.disable()
     try:
-        return etree.fromstring(document.body, parser), document.marked
-    except etree.XMLSyntaxError as error:
-        line = error.position[0] if error.position else None
-        raise WireFormatError(
-            f"not well-formed XML: {error.msg}", location="/", line=line
-        ) from None
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
-def _as_parsed(text: str) -> str:
-    return text
+class _Validation:
+    """The ``xml.schema`` verdict on a parsed document.
+
+    libxml2 validates without holding the GIL, and only reads the tree, so with
+    ``concurrent`` it starts at once on a worker thread - in case the verdict is needed -
+    while the caller reads the body; otherwise it runs when asked for. An error other
+    than invalidity is raised in the caller's thread.
+    """
+
+    def __init__(self, root: etree._Element, schema: etree.XMLSchema, *, concurrent: bool) -> None:
+        self._root, self._schema = root, schema
+        self._problems: list[Problem] | None = None
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+        if concurrent:
+            self._thread = threading.Thread(target=self._run, name=SCHEMA_THREAD, daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._problems = _schema_problems(self._root, self._schema)
+        except BaseException as error:  # raised again by problems()
+            self._error = error
+
+    def finish(self) -> None:
+        """Wait for the worker thread, if any, to be done."""
+        if self._thread is not None:
+            self._thread.join()
+
+    def problems(self) -> list[Problem]:
+        """The ``xml.schema`` problem of the document, if any."""
+        self.finish()
+        if self._error is not None:
+            raise self._error
+        if self._problems is None:
+            self._problems = _schema_problems(self._root, self._schema)
+        return self._problems
 
 
-class _Reader:
-    def __init__(self, catalog: TypeCatalog, text_of: Callable[[str], str]) -> None:
-        self._catalog = catalog
-        self._text_of = text_of
-
-    def element(self, node: etree._Element, clr_type: ClrType, path: str) -> Any:
-        """The wire value an element holding ``clr_type`` carries."""
-        if _is_nil(node, path):
-            if not is_nullable(clr_type, self._catalog):
-                _fail(f"i:nil on a non-nillable {display_name(clr_type)}", path, node)
-            if len(node) or (node.text or "").strip(_XML_SPACE):
-                _fail("an i:nil element must be empty", path, node)
-            return None
-        match clr_type:
-            case NullableType(inner=inner):
-                return self.element(node, inner, path)
-            case PrimitiveType(primitive=primitive):
-                return _scalar(node, primitive, path, self._text_of)
-            case ArrayType(item=item):
-                return self._collection(node, clr_type, item, path)
-            case ComplexRef():
-                return self._complex(node, clr_type, path)
-            case _:
-                raise UnsupportedTypeError(f"contract.wire cannot read {display_name(clr_type)}")
-
-    def _collection(
-        self, node: etree._Element, clr_type: ArrayType, item: ClrType, path: str
-    ) -> list[Any]:
-        item_name = contract_name(item).name
-        tag = f"{{{contract_name(clr_type).namespace}}}{item_name}"
-        values = []
-        for index, child in enumerate(_children(node, path), start=1):
-            child_path = f"{path}/{etree.QName(child).localname}[{index}]"
-            if child.tag != tag:
-                _fail(
-                    f"expected <{item_name}> in namespace {contract_name(clr_type).namespace}, "
-                    f"found {_describe(child)}",
-                    child_path,
-                    child,
-                )
-            values.append(self.element(child, item, child_path))
-        return values
-
-    def _complex(self, node: etree._Element, ref: ComplexRef, path: str) -> dict[str, Any]:
-        namespace = contract_name(ref).namespace
-        order = xml_member_order(self._catalog[ref])
-        children = list(_children(node, path))
-        values: dict[str, Any] = {}
-        for index, member in enumerate(order):
-            expected = f"{{{namespace}}}{member.name}"
-            if index >= len(children) or children[index].tag != expected:
-                self._explain_mismatch(node, children, index, expected, path)
-            child = children[index]
-            values[member.name] = self.element(child, member.type, f"{path}/{member.name}")
-        if len(children) > len(order):
-            extra = children[len(order)]
-            _fail(
-                f"unexpected element {_describe(extra)} after the last member",
-                f"{path}/{etree.QName(extra).localname}",
-                extra,
-            )
-        return {member.name: values[member.name] for member in self._catalog[ref].members}
-
-    @staticmethod
-    def _explain_mismatch(
-        node: etree._Element, children: list[etree._Element], index: int, expected: str, path: str
-    ) -> NoReturn:
-        want = etree.QName(expected)
-        if index >= len(children):
-            _fail(f"member <{want.localname}> (namespace {want.namespace}) is missing", path, node)
-        found = children[index]
-        found_name = etree.QName(found)
-        where = f"{path}/{found_name.localname}"
-        if found_name.localname == want.localname:
-            _fail(
-                f"<{want.localname}> is in namespace {found_name.namespace}, "
-                f"expected {want.namespace}",
-                where,
-                found,
-            )
-        _fail(
-            f"expected member <{want.localname}> (namespace {want.namespace}), found "
-            f"{_describe(found)}: members are missing or out of ordinal order",
-            where,
-            found,
-        )
-
-
-def _children(node: etree._Element, path: str) -> Iterator[etree._Element]:
-    """Child elements, skipping comments and PIs; text between them must be whitespace."""
-    if (node.text or "").strip(_XML_SPACE):
-        _fail(f"unexpected text {node.text!r}", path, node)
-    for child in node:
-        if (child.tail or "").strip(_XML_SPACE):
-            _fail(f"unexpected text {child.tail!r}", path, node)
-        if isinstance(child.tag, str):
-            yield child
-
-
-def _is_nil(node: etree._Element, path: str) -> bool:
-    value = node.get(_NIL)
-    if value is None:
-        return False
-    flag = value.strip(_XML_SPACE)
-    if flag not in ("true", "1", "false", "0"):
-        _fail(f"i:nil={value!r} is not an xs:boolean", path, node)
-    return flag in ("true", "1")
-
-
-def _text(node: etree._Element, path: str) -> str:
-    parts = [node.text or ""]
-    for child in node:
-        if isinstance(child.tag, str):
-            _fail(f"unexpected element {_describe(child)} in a simple value", path, child)
-        parts.append(child.tail or "")
-    return "".join(parts)
-
-
-def _scalar(
-    node: etree._Element, primitive: Primitive, path: str, text_of: Callable[[str], str]
-) -> Any:
-    text = text_of(_text(node, path))
-    parse = (
-        _integer(*INTEGER_RANGES[primitive])
-        if primitive in INTEGER_RANGES
-        else _SCALARS.get(primitive)
-    )
-    if parse is None:
-        raise UnsupportedTypeError(f"contract.wire cannot read {primitive.value}")
-    try:
-        return parse(text)
-    except ValueError as error:
-        _fail(f"{text!r} is not a valid {primitive.value}: {error}", path, node)
-
-
-def _integer(low: int, high: int) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        trimmed = text.strip(_XML_SPACE)
-        if _INTEGER.fullmatch(trimmed) is None:
-            raise ValueError("not an integer")
-        value = int(trimmed)
-        if not low <= value <= high:
-            raise ValueError(f"outside [{low}, {high}]")
-        return value
-
-    return parse
-
-
-def _boolean(text: str) -> bool:
-    trimmed = text.strip(_XML_SPACE)
-    if trimmed not in ("true", "1", "false", "0"):
-        raise ValueError("expected true or false")
-    return trimmed in ("true", "1")
-
-
-def _double(text: str) -> float:
-    trimmed = text.strip(_XML_SPACE)
-    special = {"INF": float("inf"), "-INF": float("-inf"), "NaN": float("nan")}
-    if trimmed in special:
-        return special[trimmed]
-    if _DOUBLE.fullmatch(trimmed) is None:
-        raise ValueError("not an xs:double")
-    return float(trimmed)
-
-
-def _decimal(text: str) -> Decimal:
-    trimmed = text.strip(_XML_SPACE)
-    if _DECIMAL.fullmatch(trimmed) is None:
-        raise ValueError("not an xs:decimal")
-    return Decimal(trimmed)
-
-
-def _char(text: str) -> str:
-    return chr(_integer(0, 0xFFFF)(text))
-
-
-def _guid(text: str) -> uuid.UUID:
-    trimmed = text.strip(_XML_SPACE)
-    if _GUID.fullmatch(trimmed) is None:
-        raise ValueError("not a GUID in the 8-4-4-4-12 form")
-    return uuid.UUID(trimmed)
-
-
-def _bytes(text: str) -> bytes:
-    try:
-        return base64.b64decode("".join(text.split()), validate=True)
-    except binascii.Error as error:
-        raise ValueError(str(error)) from None
-
-
-_SCALARS: dict[Primitive, Callable[[str], Any]] = {
-    Primitive.BOOLEAN: _boolean,
-    Primitive.STRING: str,
-    Primitive.URI: str,
-    Primitive.DOUBLE: _double,
-    Primitive.DECIMAL: _decimal,
-    Primitive.CHAR: _char,
-    Primitive.GUID: _guid,
-    Primitive.DATETIME: lambda text: NetDateTime.parse(text.strip(_XML_SPACE)),
-    Primitive.BYTE_ARRAY: _bytes,
-}
-
-
-def _describe(node: etree._Element) -> str:
-    name = etree.QName(node)
-    return f"<{name.localname}> in namespace {name.namespace or '(none)'}"
-
-
-def _fail(message: str, path: str, node: etree._Element) -> NoReturn:
-    line = node.sourceline
-    raise WireFormatError(message, location=path, line=line if isinstance(line, int) else None)
+def _schema_problems(root: etree._Element, schema: etree.XMLSchema) -> list[Problem]:
+    if schema.validate(root.getroottree()):
+        return []
+    # lxml-stubs do not describe _ErrorLog.filter_from_errors.
+    entry = cast(Any, schema.error_log).filter_from_errors()[0]
+    expected = "a document the wire-profile XSD accepts"
+    return [Problem("xml.schema", expected, entry.message, "", entry.line)]
