@@ -34,6 +34,9 @@ from tests.install_support import (
     third_party_imports,
 )
 
+# The wheel's venv is built once per session: its tests share one worker.
+pytestmark = pytest.mark.xdist_group("installed-wheel")
+
 # Imported by the package but installed by whoever loads the module: the pytest plugin is
 # loaded only by a pytest that is already running (a consumer's own pytest).
 FROM_THE_HOST = {"pytest": {"conformance/pytest_plugin.py"}}

@@ -14,6 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.mock_server.conftest import free_port
 
 REPO = Path(__file__).resolve().parents[1]
@@ -29,26 +31,22 @@ def ci_recipe() -> str:
     return match.group(1)
 
 
-def test_the_ci_recipe_starts_the_mock_and_passes_20_times_in_a_row(tmp_path: Path) -> None:
+@pytest.mark.parametrize("run", range(RUNS))
+def test_the_ci_recipe_starts_the_mock_and_passes_20_times(tmp_path: Path, run: int) -> None:
+    """One of 20 runs (each its own test, so the workers share them): all 20 must pass."""
     recipe = ci_recipe()
     assert "--wait-for-target" in recipe and "8080" in recipe
     venv_bin = str(Path(sys.executable).parent)
-    codes = []
-    for run in range(RUNS):
-        work = tmp_path / str(run)
-        work.mkdir()
-        script = recipe.replace("8080", str(free_port())).replace(".venv/bin", venv_bin)
-        result = subprocess.run(
-            ["bash", "-euo", "pipefail", "-c", script],
-            cwd=work,
-            capture_output=True,
-            text=True,
-            timeout=180,
-            check=False,
-        )
-        codes.append(result.returncode)
-        assert result.returncode == 0, f"run {run}: {result.stdout}\n{result.stderr}"
-        report = json.loads((work / "reports" / "conformance.json").read_text())
-        assert report["exit_code"] == 0
-        assert {rule["status"] for rule in report["rules"]} == {"passed"}
-    assert codes == [0] * RUNS
+    script = recipe.replace("8080", str(free_port())).replace(".venv/bin", venv_bin)
+    result = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert result.returncode == 0, f"run {run}: {result.stdout}\n{result.stderr}"
+    report = json.loads((tmp_path / "reports" / "conformance.json").read_text())
+    assert report["exit_code"] == 0
+    assert {rule["status"] for rule in report["rules"]} == {"passed"}

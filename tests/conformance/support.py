@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import io
+import os
 import socket
 import subprocess
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -23,8 +24,8 @@ HUNG = "the suite hung: the deadline did not cut the request"
 ROUTE = "/api/v1/billing/invoices/retryallfailed"
 
 
-def guarded(call: Callable[[], T]) -> tuple[bool, T | None]:
-    """Run ``call`` in a daemon thread and wait at most :data:`HANG_GUARD_SECONDS`.
+def guarded(call: Callable[[], T], *, timeout: float = HANG_GUARD_SECONDS) -> tuple[bool, T | None]:
+    """Run ``call`` in a daemon thread and wait at most ``timeout`` seconds.
 
     Returns whether it finished, and its result. A hang guard, not a speed claim: the
     limit is far past any deadline a test sets, so only a request the deadline failed to
@@ -42,25 +43,58 @@ def guarded(call: Callable[[], T]) -> tuple[bool, T | None]:
 
     thread = threading.Thread(target=target, daemon=True)
     thread.start()
-    thread.join(timeout=HANG_GUARD_SECONDS)
+    thread.join(timeout=timeout)
     if errors:
         raise errors[0]
     return not thread.is_alive(), (outcome[0] if outcome else None)
 
 
 def run_cli(
-    *args: str, env: dict[str, str] | None = None, timeout: float = 120
+    *args: str, env: dict[str, str] | None = None, timeout: float = HANG_GUARD_SECONDS
 ) -> subprocess.CompletedProcess[str]:
-    """``python -m conformance ARGS`` as a user runs it, from the repository root."""
-    return subprocess.run(
-        [sys.executable, "-m", "conformance", *args],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=env,
-        check=False,
+    """``python -m conformance ARGS`` run in this process: ``conformance.__main__.main(argv)``.
+
+    What it printed comes back as from a process (``returncode``, ``stdout``, ``stderr``);
+    argparse's usage errors exit 2 as they would. ``env`` replaces the environment for the
+    run and is restored after it. An exception the CLI lets through fails the test: a
+    user would have seen a traceback. The run is bounded by the hang guard (``timeout``).
+    """
+    from conformance.__main__ import main  # noqa: PLC0415 - keeps this module light
+
+    stdout, stderr = io.StringIO(), io.StringIO()
+
+    def run() -> int:
+        with (
+            _environment(env),
+            contextlib.redirect_stdout(stdout),
+            contextlib.redirect_stderr(stderr),
+        ):
+            try:
+                return main(list(args))
+            except SystemExit as exit_:
+                return exit_.code if isinstance(exit_.code, int) else 2
+
+    finished, code = guarded(run, timeout=timeout)
+    assert finished, HUNG
+    assert code is not None
+    return subprocess.CompletedProcess(
+        ["retry-conformance", *args], code, stdout.getvalue(), stderr.getvalue()
     )
+
+
+@contextlib.contextmanager
+def _environment(env: dict[str, str] | None) -> Iterator[None]:
+    if env is None:
+        yield
+        return
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 @dataclass

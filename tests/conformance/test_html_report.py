@@ -43,6 +43,9 @@ from conformance.plan import POST_PROBES
 from tests.conformance.support import REPO, ROUTE, free_port, serve_app
 from tests.mock_server.conftest import live_mock, make_app
 
+# Pytester's inline runs drop modules they imported: these files keep one worker and their order.
+pytestmark = pytest.mark.xdist_group("pytester-schemathesis")
+
 ARTIFACTS = REPO / "tests" / "artifacts"
 DOCS_SCREENSHOT = REPO / "docs" / "html-report.png"
 LAPTOP: ViewportSize = {"width": 1366, "height": 768}

@@ -19,6 +19,9 @@ from conformance.rules import RULES
 from tests.conformance.support import recording_target
 from tests.mock_server.conftest import live_mock
 
+# Pytester's inline runs drop modules they imported: these files keep one worker and their order.
+pytestmark = pytest.mark.xdist_group("pytester-schemathesis")
+
 
 def test_plugin_without_url_adds_no_test(pytester: pytest.Pytester) -> None:
     pytester.makepyfile("def test_plain():\n    assert True\n")

@@ -30,6 +30,9 @@ from tests.conformance.zoo.serve import serve_wsgi
 from tests.install_support import Venv
 from tests.mock_server.conftest import free_port, live_mock, make_app
 
+# The wheel's venv is built once per session: its tests share one worker.
+pytestmark = pytest.mark.xdist_group("installed-wheel")
+
 ROUTE = "/api/v1/billing/invoices/retryallfailed"
 FULL = ("--allow-side-effects", "--max-calls", str(POST_PROBES), "--timeout", "5")
 
