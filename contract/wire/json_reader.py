@@ -1,93 +1,134 @@
-"""JSON into wire values: the golden ``.values.json`` form and the service's response bodies.
+"""JSON into wire values: the one reader of the service's response bodies and of the
+golden ``.values.json`` form.
 
-Both are Json.NET output and differ only in how dates look: the golden values use
-Json.NET's round-trip form (7 fraction digits and the kind), the service writes the
-contract's :class:`~contract.endpoint.JsonDateFormat`. The conversion is driven by the
-contract's types and fails with the JSON pointer of the first mismatch.
+:func:`json_reading` reads a body once and returns a :class:`~contract.wire.reading.Reading`:
+the values it could build and every problem, each with the conformance suite's rule id
+(``json.type``...) and a JSON pointer. :func:`read_json` raises the first problem;
+:func:`values_from_json` reads already-parsed data (the golden values, envelopes users
+give the mock) through the same walker. The steps:
+
+1. the hardened parse (:mod:`contract.wire.json_parse`): UTF-8, NaN/Infinity refused,
+   duplicate members kept visible, deep nesting a ``json.syntax`` problem;
+2. the contract's generated fast reader (:mod:`contract.wire.json_fast`) builds the
+   values of a conformant body in one go; its shape proves the body's depth;
+3. otherwise the depth is measured, and the walker (:mod:`contract.wire.json_walk`)
+   walks the document, asking the fast reader again for each node below.
+
+What the reader holds a body to is what the service writes, Json.NET's output:
+
+* GUIDs in the lowercase ``D`` form only. An upper-case GUID is a ``json.guid-format``
+  problem in every use (``read_json``, ``values_from_json``, the suite), though Json.NET
+  would read it: Json.NET writes ``Guid.ToString("D")``, which is lowercase, so such a
+  body is not the service's. (The readers used to disagree here.)
+* Dates in the contract's :class:`~contract.endpoint.JsonDateFormat`. With
+  ``WALL_CLOCK_Z`` (``yyyy-MM-ddTHH:mm:ssZ``) a date reads as a NetDateTime of
+  UNSPECIFIED kind at whole seconds: the ``Z`` is literal, the time is the wall clock.
+  The values form holds Json.NET round-trip dates (7 fraction digits and the kind).
+* Members all present, no other, exact case, in declaration order (the values form's
+  dicts carry no order); integers within their CLR range and the help page's ``Range``.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-import math
-import re
-import uuid
-from collections.abc import Callable
-from decimal import Decimal
-from typing import Any, NoReturn
+import contextlib
+import gc
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
 
-from contract.clr import (
-    GUID_D_PATTERN,
-    ArrayType,
-    ClrType,
-    ComplexRef,
-    NullableType,
-    Primitive,
-    PrimitiveType,
-    TypeCatalog,
-    display_name,
-    is_nullable,
-)
-from contract.endpoint import EndpointContract, JsonDateFormat
-from contract.netdatetime import TICKS_PER_SECOND, DateTimeKind, NetDateTime
-from contract.wire.values import (
-    INTEGER_RANGES,
-    UnsupportedTypeError,
-    WireFormatError,
-    WireValueError,
-    json_pointer,
-)
+from contract.clr import ClrType
+from contract.endpoint import EndpointContract
+from contract.wire.json_fast import fast_nodes, nesting_depth
+from contract.wire.json_parse import JsonSyntaxError, check_depth, decode_json, load_json
+from contract.wire.json_scalars import BAD, DATE_FORMS, ROUND_TRIP
+from contract.wire.json_walk import FastNode, JsonForm, Walker
+from contract.wire.reading import Problem, Reading
+from contract.wire.values import UnsupportedTypeError, WireValueError
 
-__all__ = ["read_json", "values_from_json"]
+__all__ = ["DEFAULT_MAX_DEPTH", "json_fast_reader", "json_reading", "read_json", "values_from_json"]
 
-Path = tuple[str | int, ...]
-DateParser = Callable[[str], NetDateTime]
+DEFAULT_MAX_DEPTH = 64
+"""How deep a body may nest before it is a ``json.syntax`` problem."""
 
-_GUID = re.compile(GUID_D_PATTERN, re.IGNORECASE)
-_WALL_CLOCK_Z = re.compile(JsonDateFormat.WALL_CLOCK_Z.pattern)
-_SPECIAL_DOUBLES = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
+_VALUES_FORM = JsonForm(ROUND_TRIP, member_order=False)
+
+
+@dataclass(frozen=True)
+class _Program:
+    """What the reader generates once per contract."""
+
+    form: JsonForm
+    fast: dict[ClrType, FastNode]
+    depth: int | None
+
+
+def json_reading(
+    body: bytes, contract: EndpointContract, *, max_depth: int = DEFAULT_MAX_DEPTH,
+    fast: bool = True,
+) -> Reading:  # fmt: skip
+    """``body`` read as the contract's response: its values and every problem.
+
+    ``fast`` false reads without the generated fast reader (the walker alone), which
+    gives the same reading, slower: the soundness tests compare the two.
+    """
+    root = _root(contract)
+    program = _program(contract)
+    with _collector_paused():
+        try:
+            text = decode_json(body)
+            document = load_json(text, max_depth=max_depth)
+        except JsonSyntaxError as error:
+            return _syntax(error)
+        node = program.fast.get(root) if fast else None
+        proven = program.depth is not None and program.depth <= max_depth
+        if node is not None and proven:
+            values = node(document)
+            if values is not BAD:
+                return Reading(values)
+        try:
+            check_depth(text, max_depth)
+        except JsonSyntaxError as error:
+            return _syntax(error)
+        walker = Walker(contract.catalog, program.form, program.fast if fast else {})
+        values = walker.walk(document, root, (), fast=not proven)
+    return Reading(values, walker.problems)
+
+
+def read_json(body: bytes, contract: EndpointContract) -> Any:
+    """Wire values from a JSON response body in the service's wire format.
+
+    Raises the first problem :func:`json_reading` finds as a
+    :class:`~contract.wire.values.WireFormatError` (location a JSON pointer, or a place
+    in the text with its line for a syntax error).
+    """
+    return json_reading(body, contract).raise_first()
 
 
 def values_from_json(data: Any, contract: EndpointContract) -> Any:
     """Wire values from the golden ``.values.json`` form (already parsed by ``json.loads``).
 
     Dates are Json.NET round-trip strings (``2025-12-14T19:20:43.1992775+02:00``), GUIDs
-    strings; a mismatch raises :class:`WireValueError` with its JSON pointer.
+    lowercase strings, member order free; the first problem raises
+    :class:`~contract.wire.values.WireValueError` with its JSON pointer.
     """
-    return _Converter(contract.catalog, NetDateTime.parse).convert(data, _root(contract), ())
+    walker = Walker(contract.catalog, _VALUES_FORM, {})
+    values = walker.walk(data, _root(contract), ())
+    if walker.problems:
+        problem = walker.problems[0]
+        message = f"{problem.received}; expected {problem.expected} [{problem.rule}]"
+        raise WireValueError(message, pointer="" if problem.location == "/" else problem.location)
+    return values
 
 
-def read_json(body: bytes, contract: EndpointContract) -> Any:
-    """Wire values from a JSON response body in the service's wire format.
+def json_fast_reader(contract: EndpointContract) -> FastNode | None:
+    """The generated reader of the contract's response type (a parsed document in, its
+    values or ``BAD`` out), or None when the contract has none."""
+    return _program(contract).fast.get(_root(contract))
 
-    With ``JsonDateFormat.WALL_CLOCK_Z`` a date becomes a NetDateTime of UNSPECIFIED kind
-    at whole-second precision (the ``Z`` is literal, not UTC). Every member must be
-    present and no other; member order is not checked. Errors are
-    :class:`WireFormatError` with a JSON pointer (and the line for syntax errors).
-    """
-    try:
-        text = body.decode("utf-8")
-        data = json.loads(
-            text,
-            parse_float=Decimal,
-            parse_constant=_reject_constant,
-            object_pairs_hook=_unique_members,
-        )
-    except UnicodeDecodeError as error:
-        raise WireFormatError(f"the body is not UTF-8: {error}", location="/") from None
-    except json.JSONDecodeError as error:
-        raise WireFormatError(
-            f"invalid JSON: {error.msg}", location="/", line=error.lineno
-        ) from None
-    except ValueError as error:
-        raise WireFormatError(str(error), location="/") from None
-    parse_date = _service_date_parser(contract.json_date_format)
-    try:
-        return _Converter(contract.catalog, parse_date).convert(data, _root(contract), ())
-    except WireValueError as error:
-        raise WireFormatError(error.reason, location=error.pointer or "/") from None
+
+def _syntax(error: JsonSyntaxError) -> Reading:
+    problem = Problem("json.syntax", "UTF-8 JSON", str(error), error.location or "/", error.line)
+    return Reading(problems=[problem])
 
 
 def _root(contract: EndpointContract) -> ClrType:
@@ -96,168 +137,36 @@ def _root(contract: EndpointContract) -> ClrType:
     return contract.response_type
 
 
-def _reject_constant(name: str) -> NoReturn:
-    raise ValueError(f"{name} is not JSON")
+_CACHE: dict[int, tuple[EndpointContract, _Program]] = {}
+_CACHE_SIZE = 32
 
 
-def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError(f"member {key!r} appears twice in one object")
-        result[key] = value
-    return result
-
-
-def _parse_wall_clock_z(text: str) -> NetDateTime:
-    if _WALL_CLOCK_Z.fullmatch(text) is None:
-        raise ValueError(f"{text!r} is not in the service's yyyy-MM-ddTHH:mm:ssZ format")
-    wall = NetDateTime.parse(text[:-1])
-    return NetDateTime(wall.ticks - wall.ticks % TICKS_PER_SECOND, DateTimeKind.UNSPECIFIED)
-
-
-def _service_date_parser(date_format: JsonDateFormat) -> DateParser:
-    if date_format is JsonDateFormat.WALL_CLOCK_Z:
-        return _parse_wall_clock_z
-    return NetDateTime.parse
-
-
-class _Converter:
-    def __init__(self, catalog: TypeCatalog, parse_date: DateParser) -> None:
-        self._catalog = catalog
-        self._parse_date = parse_date
-
-    def convert(self, data: Any, clr_type: ClrType, path: Path) -> Any:
-        """The wire value of ``data`` read as ``clr_type``."""
-        if data is None:
-            if is_nullable(clr_type, self._catalog):
-                return None
-            _fail(f"null is not allowed for {display_name(clr_type)}", path)
-        match clr_type:
-            case NullableType(inner=inner):
-                return self.convert(data, inner, path)
-            case PrimitiveType(primitive=primitive):
-                return self._scalar(data, primitive, path)
-            case ArrayType(item=item):
-                if not isinstance(data, list):
-                    _fail(
-                        f"expected an array for {display_name(clr_type)}, got {_json_kind(data)}",
-                        path,
-                    )
-                return [self.convert(element, item, (*path, i)) for i, element in enumerate(data)]
-            case ComplexRef():
-                return self._complex(data, clr_type, path)
-            case _:
-                _fail(f"{display_name(clr_type)} is not supported", path)
-
-    def _complex(self, data: Any, ref: ComplexRef, path: Path) -> dict[str, Any]:
-        if not isinstance(data, dict):
-            _fail(f"expected an object for {ref.name}, got {_json_kind(data)}", path)
-        members = self._catalog[ref].members
-        names = {member.name for member in members}
-        for key in data:
-            if key not in names:
-                _fail(f"{ref.name} has no member {key!r}", (*path, key))
-        for member in members:
-            if member.name not in data:
-                _fail(f"member {member.name!r} of {ref.name} is missing", (*path, member.name))
-        return {m.name: self.convert(data[m.name], m.type, (*path, m.name)) for m in members}
-
-    def _scalar(self, data: Any, primitive: Primitive, path: Path) -> Any:
-        try:
-            return _SCALARS[primitive](data, self._parse_date)
-        except KeyError:
-            _fail(f"{primitive.value} is not supported", path)
-        except (TypeError, ValueError) as error:
-            _fail(f"{error} (for {primitive.value}, got {data!r})", path)
-
-
-def _integer(low: int, high: int) -> Callable[[Any, DateParser], int]:
-    def convert(data: Any, _: DateParser) -> int:
-        if type(data) is not int:
-            raise TypeError(f"expected an integer, got {_json_kind(data)}")
-        if not low <= data <= high:
-            raise ValueError(f"{data} is outside [{low}, {high}]")
-        return data
-
-    return convert
-
-
-def _of_type(expected: type, data: Any) -> Any:
-    if type(data) is not expected:
-        raise TypeError(
-            f"expected {_JSON_KINDS.get(expected, expected.__name__)}, got {_json_kind(data)}"
+def _program(contract: EndpointContract) -> _Program:
+    # Generated once per contract object (a run has one); kept with the contract itself
+    # so a recycled id() can never return another contract's functions.
+    hit = _CACHE.get(id(contract))
+    if hit is None or hit[0] is not contract:
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.clear()
+        root = _root(contract)
+        form = JsonForm(DATE_FORMS[contract.json_date_format], member_order=True)
+        program = _Program(
+            form,
+            fast_nodes(contract.catalog, root, form.dates),
+            nesting_depth(contract.catalog, root),
         )
-    return data
+        hit = _CACHE[id(contract)] = (contract, program)
+    return hit[1]
 
 
-def _double(data: Any, _: DateParser) -> float:
-    if isinstance(data, str) and data in _SPECIAL_DOUBLES:
-        return _SPECIAL_DOUBLES[data]
-    if isinstance(data, bool) or not isinstance(data, int | float | Decimal):
-        raise TypeError(f"expected a number, got {_json_kind(data)}")
-    return float(data)
-
-
-def _decimal(data: Any, _: DateParser) -> Decimal:
-    if isinstance(data, bool) or not isinstance(data, int | float | Decimal):
-        raise TypeError(f"expected a number, got {_json_kind(data)}")
-    return data if isinstance(data, Decimal) else Decimal(repr(data))
-
-
-def _char(data: Any, _: DateParser) -> str:
-    text: str = _of_type(str, data)
-    if len(text) != 1:
-        raise ValueError("a System.Char is exactly one character")
-    return text
-
-
-def _guid(data: Any, _: DateParser) -> uuid.UUID:
-    text: str = _of_type(str, data)
-    if _GUID.fullmatch(text) is None:
-        raise ValueError("not a GUID in the 8-4-4-4-12 form")
-    return uuid.UUID(text)
-
-
-def _date(data: Any, parse_date: DateParser) -> NetDateTime:
-    return parse_date(_of_type(str, data))
-
-
-def _bytes(data: Any, _: DateParser) -> bytes:
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    # A 100,000-item body is a million acyclic objects: the cyclic collector would run
+    # over them again and again while they are built, for nothing.
+    enabled = gc.isenabled()
+    gc.disable()
     try:
-        return base64.b64decode(_of_type(str, data), validate=True)
-    except binascii.Error as error:
-        raise ValueError(f"invalid base64: {error}") from None
-
-
-_SCALARS: dict[Primitive, Callable[[Any, DateParser], Any]] = {
-    **{primitive: _integer(*bounds) for primitive, bounds in INTEGER_RANGES.items()},
-    Primitive.BOOLEAN: lambda data, _: _of_type(bool, data),
-    Primitive.STRING: lambda data, _: _of_type(str, data),
-    Primitive.URI: lambda data, _: _of_type(str, data),
-    Primitive.DOUBLE: _double,
-    Primitive.DECIMAL: _decimal,
-    Primitive.CHAR: _char,
-    Primitive.GUID: _guid,
-    Primitive.DATETIME: _date,
-    Primitive.BYTE_ARRAY: _bytes,
-}
-
-_JSON_KINDS: dict[type, str] = {
-    bool: "a boolean",
-    int: "an integer",
-    float: "a number",
-    Decimal: "a number",
-    str: "a string",
-    list: "an array",
-    dict: "an object",
-    type(None): "null",
-}
-
-
-def _json_kind(data: Any) -> str:
-    return _JSON_KINDS.get(type(data), type(data).__name__)
-
-
-def _fail(message: str, path: Path) -> NoReturn:
-    raise WireValueError(message, pointer=json_pointer(path))
+        yield
+    finally:
+        if enabled:
+            gc.enable()
