@@ -7,6 +7,11 @@ Redaction happens here, once, on the way out: the report :func:`run_suite` retur
 every progress line pass through the run's :class:`~conformance.redact.Redactor`, so no
 text from the target or the options (a failure's fields, a status line, a reason) reaches
 the terminal, the JSON or JUnit reports or the pytest plugin without it.
+
+A run holds one probe's body at a time: when a probe is over, what later checks declared
+they read of it is kept (:meth:`~conformance.checks.base.SuiteState.finish`) and its body
+is released, unless one of its failures may be shown with an excerpt of it (each cause of
+a rule shows at most ``--max-failures-per-rule`` failures, the first ones).
 """
 
 from __future__ import annotations
@@ -15,7 +20,15 @@ import time
 from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
-from conformance.checks.base import Evidence, ProbeRecord, SuiteState, media_type_of, rules_of
+from conformance.checks.base import (
+    Evidence,
+    Keep,
+    ProbeRecord,
+    SuiteState,
+    media_type_of,
+    reads_of,
+    rules_of,
+)
 from conformance.client import Exchange, HardenedClient, Request
 from conformance.contract_view import SuiteContract, load_suite_contract
 from conformance.failures import ConformanceError, Failure, NotRun, OptionsError
@@ -23,7 +36,7 @@ from conformance.locate import excerpt, locate
 from conformance.options import Settings
 from conformance.plan import Plan, Probe, Step, build_plan
 from conformance.redact import Redactor
-from conformance.report import Report, RequestLog, ShownFailure, build_outcomes
+from conformance.report import Report, RequestLog, ShownFailure, build_outcomes, cause_pattern
 from conformance.rules import RULES
 from contract.endpoint import EndpointContract
 
@@ -33,6 +46,7 @@ Progress = Callable[[str], None]
 _TRANSPORT_RULES = tuple(rule for rule in RULES if rule.startswith("transport."))
 _MAX_TRANSPORT_FAILURES_IN_A_ROW = 2
 _FIRST_WAIT, _LONGEST_WAIT = 0.1, 1.0
+_Source = tuple[bytes, str]  # a body a failure came from, and how it was read ("json"...)
 
 
 class _CouldNotRun(ConformanceError):
@@ -86,7 +100,10 @@ class _Run:
         self.evidence: dict[str, list[str]] = {}
         self.seconds: dict[str, float] = {}
         self.reading_notes: list[str] = []
-        self.sources: dict[int, Exchange] = {}
+        self.sources: dict[int, _Source] = {}
+        self._causes: dict[tuple[str, str, str], int] = {}
+        self._keeps: dict[str, tuple[Keep, ...]] = {}
+        self._last_reader: dict[str, str] = {}
         self.log: list[RequestLog] = []
         self.posts = 0
         self.started = time.monotonic()
@@ -142,6 +159,7 @@ class _Run:
 
     def execute(self, plan: Plan) -> Report:
         left_out = self._left_out(plan)
+        self._keeps, self._last_reader = _kept_for_later(plan)
         in_a_row = 0
         fatal = None
         with HardenedClient(self.settings, self.redactor) as client:
@@ -181,6 +199,9 @@ class _Run:
             exchange = client.send(probe.request)
         self.state.journal[probe.name] = ProbeRecord(exchange, after_reset)
         found, notes = self._check(probe, exchange)
+        self.state.finish(probe.name, self._keeps.get(probe.name, ()))
+        for name in [name for name, last in self._last_reader.items() if last == probe.name]:
+            self.state.finish(name)  # its last reader ran: nothing of it is needed any more
         outcome = self._outcome(exchange, found, notes)
         self.log.append(self._logged(probe.request, exchange, outcome))
         self.progress(f"[{index + 1}/{total}] {self._label(probe.request)} -> {outcome}")
@@ -274,9 +295,20 @@ class _Run:
             self.reading_notes.append(f"{self._label(exchange.request)}: {note}")
 
     def _found(self, exchange: Exchange, failures: list[Failure]) -> None:
+        """Record the failures; keep the body for those a report may show in full: the
+        first ``--max-failures-per-rule`` of each cause (what ``group_failures`` shows)."""
         self.failures.extend(failures)
+        response = exchange.response
+        source: _Source | None = None
         for failure in failures:
-            self.sources[id(failure)] = exchange
+            cause = (failure.rule, cause_pattern(failure.location), failure.expected)
+            seen = self._causes[cause] = self._causes.get(cause, 0) + 1
+            if response is None or seen > max(self.settings.max_failures_per_rule, 1):
+                continue
+            if source is None:
+                document = self.state.document(exchange)
+                source = (response.body, document.kind if document is not None else "")
+            self.sources[id(failure)] = source
 
     def _notes(self, exchange: Exchange) -> list[str]:
         document = self.state.document(exchange)
@@ -321,18 +353,16 @@ class _Run:
     def _show(self, failure: Failure) -> ShownFailure:
         """The failure with its line, column and a body excerpt, when its location is a
         place in the body of the response it came from."""
-        exchange = self.sources.get(id(failure))
-        response = exchange.response if exchange is not None else None
-        if response is None:
+        source = self.sources.get(id(failure))
+        if source is None:
             return ShownFailure(failure)
-        document = self.state.document(exchange) if exchange is not None else None
-        kind = document.kind if document is not None else ""
-        position = locate(response.body, failure.location, kind)
+        body, kind = source
+        position = locate(body, failure.location, kind)
         return ShownFailure(
             failure,
             position.line if position else None,
             position.column if position else None,
-            excerpt(response.body, position),
+            excerpt(body, position),
         )
 
     def _report(
@@ -360,3 +390,19 @@ class _Run:
             notes=self.reading_notes,
         )
         return report.redacted(self.redactor.text)
+
+
+def _kept_for_later(plan: Plan) -> tuple[dict[str, tuple[Keep, ...]], dict[str, str]]:
+    """Per probe name, what the checks of the probes after it keep of its body, and the
+    last probe that reads it."""
+    keeps: dict[str, dict[Keep, None]] = {}
+    last_reader: dict[str, str] = {}
+    earlier: set[str] = set()
+    for probe in plan.probes:
+        for step in probe.steps:
+            for name, keep in reads_of(step.check):
+                if name in earlier:
+                    keeps.setdefault(name, {})[keep] = None
+                    last_reader[name] = probe.name
+        earlier.add(probe.name)
+    return {name: tuple(found) for name, found in keeps.items()}, last_reader

@@ -3,12 +3,17 @@
 A check is a plain function ``(evidence) -> Iterator[Failure]``: it yields one failure per
 violation, yields nothing when the rule holds, and raises :class:`~conformance.failures.NotRun`
 when the evidence cannot tell (a missing reset, a body that already failed other rules).
+
+A check that looks at an earlier probe's body declares it with :func:`reads`, naming what
+it keeps of that body (a :data:`Keep`: the whole document, or a few facts per invoice).
+When a probe is over, the runner keeps exactly that for the later checks and releases the
+rest (:meth:`SuiteState.finish`): a run holds one probe's body at a time, not all of them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pydantic import ValidationError
@@ -29,17 +34,25 @@ __all__ = [
     "Check",
     "Document",
     "Evidence",
+    "Keep",
     "ProbeRecord",
     "ResponseModel",
     "SuiteState",
     "covers",
     "media_type_of",
+    "reads",
+    "reads_of",
     "rules_of",
+    "whole_document",
 ]
 
 
 Check = Callable[["Evidence"], Iterator[Failure]]
+Keep = Callable[["Document | None"], Any]
+"""What a later check keeps of a probe's body: a function of the body as read (None when
+the probe got no JSON or XML body) whose result outlives the body."""
 _RULES: dict[Check, tuple[str, ...]] = {}
+_READS: dict[Check, tuple[tuple[str, Keep], ...]] = {}
 
 
 def covers(*rules: str) -> Callable[[Check], Check]:
@@ -55,6 +68,22 @@ def covers(*rules: str) -> Callable[[Check], Check]:
 def rules_of(check: Check) -> tuple[str, ...]:
     """The rule ids ``check`` exercises (empty for an undeclared function)."""
     return _RULES.get(check, ())
+
+
+def reads(probe: str, *, keep: Keep) -> Callable[[Check], Check]:
+    """Declare that a check reads what ``keep`` takes from the body of the probe named
+    ``probe`` (through :meth:`SuiteState.kept`); returns the function unchanged."""
+
+    def register(check: Check) -> Check:
+        _READS[check] = (*_READS.get(check, ()), (probe, keep))
+        return check
+
+    return register
+
+
+def reads_of(check: Check) -> tuple[tuple[str, Keep], ...]:
+    """The (probe name, keep) pairs ``check`` declared with :func:`reads`."""
+    return _READS.get(check, ())
 
 
 def media_type_of(response: Response) -> str:
@@ -96,12 +125,23 @@ class Document:
         return not self.reading.failures and self.values is not None
 
 
+def whole_document(document: Document | None) -> Document | None:
+    """A :data:`Keep` for a check that compares whole bodies: the document as read."""
+    return document
+
+
 @dataclass
 class ProbeRecord:
-    """A probe that ran: its exchange and whether a successful reset preceded it."""
+    """A probe that ran: its exchange and whether a successful reset preceded it.
+
+    While the probe runs, its body is read on demand. Once it is over (``kept`` is not
+    None), the exchange holds no body any more: ``kept`` holds, per :data:`Keep` a later
+    check declared, what it took from the body.
+    """
 
     exchange: Exchange
     after_reset: bool
+    kept: dict[Keep, Any] | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -127,11 +167,34 @@ class SuiteState:
             self._documents[key] = document
         return self._documents[key]
 
+    def kept(self, probe: str, keep: Keep) -> Any:
+        """What ``keep`` takes from the body of the probe named ``probe``: taken now while
+        the probe's body is held, else what the runner kept when it finished (None when
+        the probe did not run, or no check declared ``keep`` for it)."""
+        record = self.journal.get(probe)
+        if record is None:
+            return None
+        if record.kept is not None:
+            return record.kept.get(keep)
+        return keep(self.document(record.exchange))
+
+    def finish(self, probe: str, keeps: Iterable[Keep] = ()) -> None:
+        """The probe named ``probe`` is over: keep what ``keeps`` take from its body for
+        the later checks, and release its body and the documents read from it."""
+        record = self.journal[probe]
+        kept = {keep: self.kept(probe, keep) for keep in keeps}
+        self._documents.clear()
+        self.journal[probe] = ProbeRecord(_without_body(record.exchange), record.after_reset, kept)
+
     def model(self, exchange: Exchange) -> ResponseModel | None:
         """The body as the contract's generated model (:mod:`contract.models`, shared with
         the mock), at the precision both formats keep (``comparable``: dates to the
         wall-clock second). None when the body broke a rule already, the contract has no
-        generated model, or the values do not validate as it."""
+        generated model, or the values do not validate as it.
+
+        For checks of one's own that want typed fields: the suite's checks compare the
+        readers' wire values, which need no second validation (the readers enforce every
+        rule the model does)."""
         document = self.document(exchange)
         model = self.contract.response_model
         if document is None or not document.clean or model is None:
@@ -151,6 +214,12 @@ class SuiteState:
             xml = read_xml_body(response.body, endpoint, schema=self.contract.xsd)
             return Document("xml", xml)
         return None
+
+
+def _without_body(exchange: Exchange) -> Exchange:
+    if exchange.response is None:
+        return exchange
+    return replace(exchange, response=replace(exchange.response, body=b""))
 
 
 @dataclass(frozen=True)

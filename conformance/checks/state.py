@@ -6,54 +6,62 @@ status (``--success-status``, default ``Sent``) is not retried in B; and when A 
 reset - so A listed every failed invoice - B lists only invoices A left failed
 (``--failed-status``, default ``Failed``).
 
-Both bodies are read as the contract's generated model (:mod:`contract.models`, shared
-with the mock), so the checks look at typed fields (``invoice_id``, ``status``,
-``sending_attempts``); a body that does not validate leaves them not run.
+Both calls are read as the facts of their invoices (:mod:`conformance.checks.invoices`:
+``InvoiceId``, ``Status``, ``SendingAttempts`` from the reader's wire values), which is
+also all the run keeps of call A once it is over; a body that broke a rule already, or a
+contract without the generated response type, leaves the checks not run.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from conformance.checks.base import Evidence, covers
+from conformance.checks.base import Evidence, covers, reads
+from conformance.checks.invoices import (
+    ATTEMPTS,
+    DATA,
+    INVOICE_ID,
+    InvoiceFacts,
+    invoice_facts,
+)
 from conformance.failures import NotRun, StateFailure
-from contract.models import InvoiceSendingStatusVo
 from contract.wire.values import json_pointer
 
 __all__ = ["PREVIOUS_PROBE", "check_state_known", "check_state_progress"]
 
 PREVIOUS_PROBE = "post-xml"
-_FIELDS = InvoiceSendingStatusVo.model_fields
 
 
-def _items(evidence: Evidence, probe: str, *, needed: bool = True) -> list[InvoiceSendingStatusVo]:
+def _items(evidence: Evidence, probe: str, *, needed: bool = True) -> tuple[InvoiceFacts, ...]:
     """The call's invoices; a check that ``needed`` them is not run when there are none."""
-    record = evidence.suite.journal.get(probe)
-    model = evidence.suite.model(record.exchange) if record is not None else None
-    if model is None:
+    suite = evidence.suite
+    facts: tuple[InvoiceFacts, ...] | None = None
+    if suite.contract.response_model is not None:
+        facts = suite.kept(probe, invoice_facts)
+    if facts is None:
         raise NotRun(f"the {probe} call gave no body that passed its own rules")
-    items = [item for item in model.data or [] if item is not None]
-    if needed and not items:
+    if needed and not facts:
         raise NotRun(f"the {probe} call returned no invoice: there was nothing to compare")
-    return items
+    return facts
 
 
 def _failure(
     rule: str, expected: str, received: str, *, at: tuple[int, str], label: str
 ) -> StateFailure:
-    index, field = at
-    location = json_pointer(("Data", index, _FIELDS[field].alias or field))
+    index, member = at
+    location = json_pointer((DATA, index, member))
     return StateFailure(
         rule=rule, expected=expected, received=received, location=location, request=label
     )
 
 
 @covers("state.attempts-decreased", "state.sent-retried")
+@reads(PREVIOUS_PROBE, keep=invoice_facts)
 def check_state_progress(evidence: Evidence) -> Iterator[StateFailure]:
     """state.attempts-decreased and state.sent-retried between two consecutive calls."""
     before = {item.invoice_id: item for item in _items(evidence, PREVIOUS_PROBE)}
     success = set(evidence.suite.settings.success_statuses)
-    for index, item in enumerate(_items(evidence, evidence.probe)):
+    for item in _items(evidence, evidence.probe):
         earlier = before.get(item.invoice_id)
         if earlier is None:
             continue
@@ -63,20 +71,21 @@ def check_state_progress(evidence: Evidence) -> Iterator[StateFailure]:
                 "state.sent-retried",
                 expected,
                 "retried again",
-                at=(index, "invoice_id"),
+                at=(item.position, INVOICE_ID),
                 label=evidence.label,
             )
-        elif item.sending_attempts < earlier.sending_attempts:
+        elif item.attempts < earlier.attempts:
             yield _failure(
                 "state.attempts-decreased",
-                f"SendingAttempts >= {earlier.sending_attempts}",
-                f"SendingAttempts {item.sending_attempts}",
-                at=(index, "sending_attempts"),
+                f"SendingAttempts >= {earlier.attempts}",
+                f"SendingAttempts {item.attempts}",
+                at=(item.position, ATTEMPTS),
                 label=evidence.label,
             )
 
 
 @covers("state.not-failed-returned")
+@reads(PREVIOUS_PROBE, keep=invoice_facts)
 def check_state_known(evidence: Evidence) -> Iterator[StateFailure]:
     """state.not-failed-returned: after a reset, the next call lists only invoices the
     previous call left failed."""
@@ -86,7 +95,7 @@ def check_state_known(evidence: Evidence) -> Iterator[StateFailure]:
     settings = evidence.suite.settings
     previous = _items(evidence, PREVIOUS_PROBE, needed=False)
     before = {item.invoice_id: item.status for item in previous}
-    for index, item in enumerate(_items(evidence, evidence.probe)):
+    for item in _items(evidence, evidence.probe):
         status = before.get(item.invoice_id)
         if status in settings.success_statuses or status in settings.failed_statuses:
             continue
@@ -97,6 +106,6 @@ def check_state_known(evidence: Evidence) -> Iterator[StateFailure]:
             "state.not-failed-returned",
             expected,
             f"invoice {item.invoice_id} ({was})",
-            at=(index, "invoice_id"),
+            at=(item.position, INVOICE_ID),
             label=evidence.label,
         )
