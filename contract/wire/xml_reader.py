@@ -6,11 +6,12 @@ one pass that builds the wire values and records every deviation as a
 :class:`~contract.wire.reading.Problem` under the conformance suite's rule ids
 (:mod:`contract.wire.xml_walker` says which). A body in DataContractSerializer's exact
 form is read on its bytes by a reader generated from the contract
-(:mod:`contract.wire.xml_canonical`), which builds the same values; any other body is
-walked on its tree. With a ``schema`` the wire-profile XSD's verdict is the
-``xml.schema`` problem, reported only when no other rule fired; libxml2 validates
-without holding the GIL, so for a big body it runs on a worker thread while this thread
-reads. :func:`read_xml` raises the first problem.
+(:mod:`contract.wire.xml_canonical`), which builds the same values - without any tree
+or XSD run when the body holds no ``&``, no ``]]>`` and no forbidden character, so that
+its form alone makes it well-formed and valid; any other body is walked on its tree.
+With a ``schema`` the wire-profile XSD's verdict is the ``xml.schema`` problem, reported
+only when no other rule fired; libxml2 validates without holding the GIL, so for a big
+body it runs on a worker thread while this thread reads. :func:`read_xml` raises the first problem.
 
 Decided once for every reader (the wire-format facts): the service's ``XmlWriter`` runs
 with ``CheckCharacters = false`` and writes characters XML 1.0 forbids as character
@@ -38,11 +39,16 @@ from contract.endpoint import EndpointContract
 from contract.wire.reading import Problem, Reading
 from contract.wire.values import UnsupportedTypeError
 from contract.wire.xml_canonical import NotCanonical, canonical_reader
-from contract.wire.xml_parse import XmlSyntaxError, parse_xml_document
+from contract.wire.xml_parse import XmlSyntaxError, parse_xml_document, refuse_before_parsing
 from contract.wire.xml_walker import XmlWalker
 
 __all__ = ["SCHEMA_THREAD", "read_xml", "read_xml_document"]
 
+# Every byte but the C0 controls XML 1.0 forbids: deleting them leaves only those (one
+# C-level pass, ten times quicker than a regex search of a 50 MB body).
+_NOT_FORBIDDEN_CONTROLS = bytes(b for b in range(256) if b >= 0x20 or b in b"\t\n\r")
+# U+FFFE and U+FFFF in UTF-8 (surrogates are not UTF-8 at all).
+_FORBIDDEN_NONCHARACTERS = (b"\xef\xbf\xbe", b"\xef\xbf\xbf")
 SCHEMA_THREAD = "xml-body-xsd"
 """The name of the worker thread that validates a big body against the XSD."""
 # From this size on, validation runs on a worker thread (a thread costs about 0.1 ms;
@@ -77,6 +83,11 @@ def read_xml_document(
     (both give the same reading).
     """
     response_type = _response_type(contract)
+    # The exact form read on bytes alone, or after parsing when a parser has to judge.
+    alone = fast and _well_formed_if_canonical(body)
+    values = _canonical(body, contract) if alone else None
+    if values is not None:
+        return Reading(values)
     try:
         parsed = parse_xml_document(body)
     except XmlSyntaxError as error:
@@ -86,7 +97,7 @@ def read_xml_document(
         _Validation(parsed.root, schema, concurrent=concurrent) if schema is not None else None
     )
     reading = Reading(notes=list(parsed.notes))
-    values = _canonical(body, contract) if fast else None
+    values = _canonical(body, contract) if fast and not alone else None
     if values is not None:
         reading.values = values
     else:
@@ -115,6 +126,27 @@ def _response_type(contract: EndpointContract) -> Any:
         raise UnsupportedTypeError(f"{contract.operation_id} returns no response body")
     contract_name(contract.response_type)  # a type without an XML name fails here
     return contract.response_type
+
+
+def _well_formed_if_canonical(body: bytes) -> bool:
+    """True when ``body``, if in the serializer's exact form, needs neither tree nor XSD.
+
+    Such a body is well-formed by its form alone once it is UTF-8 and holds no ``&``
+    (entities and references are the parser's to judge), no ``]]>`` and no character
+    XML 1.0 forbids; and the wire-profile XSD accepts it, since both come from the same
+    contract (``tests/conformance/test_xml_fast_path.py`` proves it on every body the
+    fast path reads). A 100,000-item body is then read in a third of the time, without
+    the tree's 300 MB.
+    """
+    if b"&" in body or b"]]>" in body or body.translate(None, _NOT_FORBIDDEN_CONTROLS):
+        return False
+    if not body.isascii() and any(raw in body for raw in _FORBIDDEN_NONCHARACTERS):
+        return False
+    try:
+        refuse_before_parsing(body)
+    except XmlSyntaxError:
+        return False
+    return True
 
 
 def _canonical(body: bytes, contract: EndpointContract) -> Any:
