@@ -92,13 +92,20 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 def mock_command(
-    port: int, *, failed: int, workers: int, scenario: str = "all-failing"
+    port: int,
+    *,
+    failed: int,
+    workers: int,
+    scenario: str = "all-failing",
+    threads: int | None = None,
 ) -> list[str]:
-    """The command line that starts our mock the way a user would."""
-    return [
+    """The command line that starts our mock the way a user would (``threads``: granian's
+    Python threads per worker, the mock's default when None)."""
+    command = [
         sys.executable, "-m", "mock_server", "--port", str(port), "--workers", str(workers),
         "--scenario", scenario, "--failed", str(failed), "--seed", "1",
     ]  # fmt: skip
+    return command if threads is None else [*command, "--threads", str(threads)]
 
 
 def post(base_url: str, accept: str, *, timeout: float = 120.0) -> httpx.Response:

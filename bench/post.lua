@@ -1,8 +1,12 @@
--- wrk script: POST the retry endpoint with the Accept header from $ACCEPT and print the
--- results as one JSON line that bench/throughput.py reads.
+-- wrk script: POST the retry endpoint with the request headers in $HEADERS (one
+-- "Name: value" a line; default Accept: application/json) and print the results as one
+-- JSON line that bench/throughput.py reads.
 wrk.method = "POST"
 wrk.body = ""  -- makes wrk send Content-Length: 0, as browsers do
-wrk.headers["Accept"] = os.getenv("ACCEPT") or "application/json"
+for line in (os.getenv("HEADERS") or "Accept: application/json"):gmatch("[^\n]+") do
+  local name, value = line:match("^([^:]+):%s*(.*)$")
+  if name then wrk.headers[name] = value end
+end
 
 done = function(summary, latency, requests)
   local errors = summary.errors

@@ -12,27 +12,22 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from flask_cors import CORS
 
 from contract.endpoint import EndpointContract
 from contract.wire import ResponseWriter
 from mock_server.control import register_control
-from mock_server.control_guard import cors_origins
+from mock_server.cors import Cors
 from mock_server.documents import register_documents
+from mock_server.endpoint import RetryEndpoint
 from mock_server.errors import register_error_handlers
-from mock_server.fastpath import FastRetry
-from mock_server.faults import register_faults
 from mock_server.helppages import register_help_pages
 from mock_server.journal import register_journal
 from mock_server.mock import Mock
-from mock_server.service import register_service
 from mock_server.settings import DEFAULTS, Settings, SettingsError
 from mock_server.sqlite_store import SqliteStore
-from mock_server.webapi import CanonicalRoute, register_service_headers, with_reason_phrase
+from mock_server.webapi import ServiceRoutes, register_service_headers, with_reason_phrase
 
 __all__ = ["create_app"]
-
-EXPOSED_HEADERS = ["Content-Length", "Content-Type", "Allow"]
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -57,32 +52,29 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         raise SettingsError(
             f"DATABASE {path} cannot be used as the mock's state: {error}"
         ) from None
-    # First of the after_request hooks, so it runs last and orders every header.
+    cors = Cors(settings)
+    # Flask serves everything but the retry route. The first of the after_request hooks
+    # runs last and orders every header; the last (CORS) runs first.
     register_service_headers(app)
-    register_error_handlers(app, route=contract.path)
-    register_faults(app, route=contract.path)
+    register_error_handlers(app)
     register_journal(app)
     app.after_request(with_reason_phrase)
-    register_service(app, route=contract.path)
     register_control(app)
     register_documents(app)
     help_pages = register_help_pages(app)
-    if settings.cors_origins is not None:
-        CORS(
-            app, origins=cors_origins(settings), supports_credentials=True,
-            expose_headers=EXPOSED_HEADERS, always_send=False,
-        )  # fmt: skip
-    # Outermost the route's canonical form, then the plain retry call without Flask.
-    fast = FastRetry(app.wsgi_app, app, mock, contract.path)
-    routes = [contract.path, *help_pages.paths]
-    app.wsgi_app = CanonicalRoute(fast, routes)  # type: ignore[method-assign]
+    cors.register(app)
+    # Every call of the retry route goes to its endpoint, without Flask.
+    endpoint = RetryEndpoint(mock, cors, app.logger)
+    app.wsgi_app = ServiceRoutes(  # type: ignore[method-assign]
+        app.wsgi_app, endpoint, route=contract.path, routes=help_pages.paths
+    )
     return app
 
 
 def _contract(configured: EndpointContract | None) -> EndpointContract:
     if configured is not None:
         return configured
-    from contract.artifacts import load_contract  # noqa: PLC0415 - resolving costs time
+    from contract.artifacts import load_contract  # noqa: PLC0415 - only when none is given
 
     return load_contract()
 

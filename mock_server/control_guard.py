@@ -1,11 +1,12 @@
-"""Who may steer the mock: the origin, body and token rules of the control API, and CORS.
+"""Who may steer the mock: the origin, body and token rules of the control API.
 
 A web page the developer visits can send a form POST (no preflight) to any local port,
 so the control API must not trust a request because it arrived:
 
 * **Origins.** Loopback origins (``http(s)://localhost``, ``127.0.0.1``, ``[::1]``, any
   port) are always allowed; ``CORS_ORIGINS`` adds others, or ``"*"`` any. The same set gets
-  CORS headers (on the endpoint and the control API) unless CORS is off. A state-changing
+  CORS headers (on the endpoint and the control API, :mod:`mock_server.cors`) unless CORS
+  is off. A state-changing
   control request (POST, PUT, DELETE) whose ``Origin`` is not allowed is a 403.
 * **Bodies.** A state-changing control request must send ``Content-Type:
   application/json`` (which a page can only send after a preflight, which CORS refuses
@@ -26,7 +27,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from mock_server.settings import Settings
 
-__all__ = ["LOOPBACK_ORIGIN", "cors_origins", "origin_allowed", "register_guard"]
+__all__ = ["LOOPBACK_ORIGIN", "origin_allowed", "register_guard"]
 
 LOOPBACK_ORIGIN = re.compile(r"https?://(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?\Z", re.I)
 """An origin served from this machine's loopback interface, any port."""
@@ -40,15 +41,6 @@ def origin_allowed(settings: Settings, origin: str) -> bool:
         return True
     listed = settings.cors_origins or ()
     return origin.casefold() in {allowed.casefold() for allowed in listed}
-
-
-def cors_origins(settings: Settings) -> str | list[re.Pattern[str]]:
-    """The ``origins`` argument of flask-cors for :func:`origin_allowed`'s set."""
-    if settings.cors_origins == "*":
-        return "*"
-    listed = settings.cors_origins or ()
-    # Compiled patterns, so flask-cors never guesses whether an origin is a regex.
-    return [LOOPBACK_ORIGIN, *(re.compile(re.escape(o) + r"\Z", re.I) for o in listed)]
 
 
 def register_guard(blueprint: Blueprint, settings_of: Callable[[], Settings]) -> None:

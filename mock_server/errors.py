@@ -1,9 +1,10 @@
 """Error answers: Web API ``HttpError`` bodies on service paths, JSON on the mock's own paths.
 
-Service paths (everything but ``/__mock/``, ``/openapi.yaml`` and ``/xsd/``) answer like
-Web API: an unknown path 404 naming the full request URI, another method on the route
-405 with ``Allow: POST``, anything unexpected 500 "An error has occurred.". The mock's
-own paths answer ``{"error": "..."}``; none of them ever shows a traceback.
+Service paths Flask serves (everything but the retry route, which its endpoint answers,
+``/__mock/``, ``/openapi.yaml`` and ``/xsd/``) answer like Web API: an unknown path 404
+naming the full request URI, another method on a page 405 with ``Allow``, anything
+unexpected 500 "An error has occurred.". The mock's own paths answer
+``{"error": "..."}``; none of them ever shows a traceback.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
 from mock_server.control import PREFIX, json_error
-from mock_server.faults import ConnectionDropped
 from mock_server.journal import mark_journaled
 from mock_server.webapi import (
     INTERNAL_ERROR_MESSAGE,
@@ -31,7 +31,7 @@ def _is_own_path() -> bool:
     return request.path.startswith(OWN_PATHS)
 
 
-def register_error_handlers(app: Flask, *, route: str) -> None:
+def register_error_handlers(app: Flask) -> None:
     """Answer HTTP errors and unexpected exceptions of ``app`` as described above."""
 
     @app.errorhandler(HTTPException)
@@ -42,7 +42,7 @@ def register_error_handlers(app: Flask, *, route: str) -> None:
             headers = {"Allow": allowed} if isinstance(error, MethodNotAllowed) else {}
             return json_error(status, _own_message(error), **headers)
         if isinstance(error, MethodNotAllowed):
-            return method_not_allowed(request, allowed="POST" if request.path == route else allowed)
+            return method_not_allowed(request, allowed=allowed)
         if status == 404:
             return not_found(request)
         if status >= 500:
@@ -59,8 +59,6 @@ def register_error_handlers(app: Flask, *, route: str) -> None:
 
     @app.errorhandler(InternalServerError)
     def _internal(error: InternalServerError) -> Response:
-        if isinstance(error.original_exception, ConnectionDropped):
-            raise error.original_exception
         app.logger.error("unexpected error", exc_info=error.original_exception)
         if _is_own_path():
             return json_error(500, "the mock failed unexpectedly; see its log")

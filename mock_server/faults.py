@@ -1,94 +1,72 @@
-"""Fault injection: one middleware that reads the faults configured in the store.
+"""Fault injection: what the faults configured in the store do to a call of the retry route.
 
-Faults apply to POSTs of the retry route only (the control API is never faulted). For each
-call the store says which faults fire (the next ``calls`` calls, or a seeded ``share`` of
-calls - the same decision in every worker process); then, in the order they were added:
+Faults apply to POSTs of the retry route only, once the request was accepted (a 405, 411
+or 413 is answered as always, and the control API is never faulted). For each call the
+store decides which faults fire (the next ``calls`` calls, or a seeded ``share`` of
+calls - the same decision in every worker process), in the retry's own transaction
+(:meth:`mock_server.store.Store.retry`); then, in the order they were added:
 
-``latency``           sleep ``latency_ms``, then answer normally (adds up with others)
+``latency``           wait ``latency_ms`` (outside the writer lock), then answer normally
+                      (several add up; the call's retry and journal entry follow the wait)
 ``http-500``          Web API's 500 ``{"Message":"An error has occurred."}``, negotiated
 ``envelope-failure``  the ``external-down`` envelope (200, ``Sucess`` false)
 ``drop-connection``   close the connection without a complete response (see
-                      :mod:`mock_server.servers`); under a WSGI test client
+                      :func:`drop_connection`); under a WSGI test client
                       :class:`ConnectionDropped` is raised instead
 ``malformed-body``    the normal 200 with its Content-Type, the body cut in half
-                      (Content-Length matches the cut body)
+                      (Content-Length matches the cut body; an ``envelope-failure``
+                      answer is cut as well)
 
 The first fault other than ``latency`` decides the answer; a faulted call that answers
-early does not touch the invoices. Each journal entry names the faults applied.
+early does not touch the invoices. Each journal entry names the faults applied (a dropped
+call's entry has no status).
 """
 
 from __future__ import annotations
 
 import contextlib
 import socket
-import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from flask import Flask, Response, g, request
-
-from mock_server.journal import record_request
-from mock_server.mock import current_mock
 from mock_server.store import Fault, FaultKind
-from mock_server.webapi import INTERNAL_ERROR_MESSAGE, http_error, negotiated
 
-__all__ = ["ConnectionDropped", "register_faults"]
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIEnvironment
+
+__all__ = ["ConnectionDropped", "drop_connection", "malformed"]
 
 
 class ConnectionDropped(ConnectionError):
     """The drop-connection fault fired outside a server, where no connection can be closed."""
 
 
-def register_faults(app: Flask, *, route: str) -> None:
-    """Install the fault middleware for the retry ``route`` on ``app``."""
+def drop_connection(environ: WSGIEnvironment) -> int:
+    """Make the server close the call's connection; the Content-Length to declare.
 
-    @app.before_request
-    def _inject() -> Response | None:
-        if request.method != "POST" or request.path != route:
-            return None
-        faults = current_mock().store.next_call_faults()
-        g.mock_faults = [fault.kind.value for fault in faults]
-        for fault in faults:
-            if fault.kind is FaultKind.LATENCY:
-                time.sleep(fault.latency_ms / 1000)
-        decisive = next((f for f in faults if f.kind is not FaultKind.LATENCY), None)
-        return None if decisive is None else _answer(decisive)
-
-    @app.after_request
-    def _malform(response: Response) -> Response:
-        if (
-            FaultKind.MALFORMED_BODY.value in g.get("mock_faults", ())
-            and response.status_code == 200
-        ):
-            body = response.get_data()
-            response.set_data(body[: len(body) // 2])
-        return response
-
-
-def _answer(fault: Fault) -> Response | None:
-    if fault.kind is FaultKind.HTTP_500:
-        return http_error(request, 500, INTERNAL_ERROR_MESSAGE)
-    if fault.kind is FaultKind.ENVELOPE_FAILURE:
-        mock = current_mock()
-        values = mock.external_down()
-        return negotiated(request, 200, lambda media_type: mock.body(values, media_type))
-    if fault.kind is FaultKind.DROP_CONNECTION:
-        return _drop()
-    return None  # malformed-body: answer normally, cut after the view
-
-
-def _drop() -> Response:
-    g.mock_dropped = True
-    connection = request.environ.get("gunicorn.socket")
+    * gunicorn hands out the socket: it is shut down, not closed (gunicorn still owns the
+      descriptor, gets EPIPE on its write, which it ignores, and closes it when the
+      request ends), so not a byte of the answer goes out;
+    * granian hands out no socket: the answer declares a body of one byte and sends none,
+      and granian closes the connection when the body ends short, before or just after
+      the status line;
+    * anywhere else (a WSGI test client) :class:`ConnectionDropped` is raised.
+    """
+    connection = environ.get("gunicorn.socket")
     if isinstance(connection, socket.socket):
-        # Shut down, do not close: gunicorn still owns the descriptor, gets EPIPE on its
-        # write (which it ignores) and closes it when the request ends.
         with contextlib.suppress(OSError):
             connection.shutdown(socket.SHUT_RDWR)
-        return Response(status=200)
-    if request.environ.get("SERVER_SOFTWARE") == "Granian":
-        # No socket is handed out: declare a body and send none. granian closes the
-        # connection when the body ends short, before or just after the status line.
-        return Response(iter(()), status=200, headers={"Content-Length": "1"})
-    record_request(status=None, media_type=None)
+        return 0
+    if environ.get("SERVER_SOFTWARE") == "Granian":
+        return 1
     raise ConnectionDropped(
         "drop-connection fault: the server would close the connection without a response"
     )
+
+
+def malformed(faults: Sequence[Fault], chunks: list[bytes]) -> list[bytes]:
+    """The body ``chunks``, cut in half if a ``malformed-body`` fault fired."""
+    if not any(fault.kind is FaultKind.MALFORMED_BODY for fault in faults):
+        return chunks
+    body = b"".join(chunks)
+    return [body[: len(body) // 2]]

@@ -10,9 +10,9 @@
 
 Order, as a Web API answer from IIS shows them: Cache-Control, Pragma, the answer's own
 headers (``Allow``, CORS), Content-Type, Expires, Server, X-AspNet-Version,
-X-Powered-By, Content-Length last (:func:`arranged`). The rules only: Flask's answers
-get them in :func:`mock_server.webapi.register_service_headers`, the fast path's in
-:mod:`mock_server.fastpath`.
+X-Powered-By, Content-Length last (:func:`arranged`). The rules only: the retry
+endpoint's answers get them in :mod:`mock_server.endpoint`, Flask's in
+:func:`mock_server.webapi.register_service_headers`.
 """
 
 from __future__ import annotations

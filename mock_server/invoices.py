@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from contract.netdatetime import NetDateTime
@@ -73,13 +73,6 @@ class Invoice:
             sending_attempts=int(values["SendingAttempts"]),
             sending_type=values["SendingType"],
         )
-
-    def retried(self, *, status: str, reason: str | None, at: NetDateTime) -> Invoice:
-        """This invoice after one more sending attempt with the given outcome."""
-        return replace(
-            self, status=status, reason=reason, sending_time=at,
-            sending_attempts=self.sending_attempts + 1,
-        )  # fmt: skip
 
 
 def _uuid4(rng: random.Random) -> uuid.UUID:

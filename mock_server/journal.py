@@ -2,58 +2,79 @@
 
 An entry holds the method, the path (with query), the Accept header, the media type the
 mock answered with, the status (null when the connection was dropped), the clock's time
-and the faults applied. The control API's own requests are not journaled.
+and the faults applied. The control API's own requests are not journaled. The retry
+endpoint writes its entries itself (a retry call's in the retry's own transaction); the
+Flask part journals its answers in :func:`register_journal`.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from flask import Flask, Response, g, request
 
+from mock_server.clock import Clock
 from mock_server.control import PREFIX
 from mock_server.mock import current_mock
 from mock_server.store import JournalEntry
 
-__all__ = ["journal_entry", "mark_journaled", "record_request", "register_journal"]
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIEnvironment
+
+__all__ = ["journal_entry", "mark_journaled", "register_journal"]
 
 
-def journal_entry(*, status: int | None, media_type: str | None) -> JournalEntry | None:
-    """The current request's journal entry (None for a control request, never journaled)."""
-    if request.path.startswith(PREFIX + "/"):
+def journal_entry(
+    environ: WSGIEnvironment | dict[str, Any],
+    *,
+    status: int | None,
+    media_type: str | None,
+    clock: Clock,
+) -> JournalEntry | None:
+    """The entry of the request ``environ`` describes (None for a control request).
+
+    The path is decoded as Werkzeug decodes it (UTF-8, bad bytes replaced), the query
+    alike: no request can make the journal fail.
+    """
+    path = "/" + _decoded(environ.get("PATH_INFO") or "").lstrip("/")
+    if path.startswith(PREFIX + "/"):
         return None
-    faults = g.get("mock_faults") or None
+    query = _decoded(environ.get("QUERY_STRING") or "")
     return JournalEntry(
-        method=request.method,
-        path=request.full_path.rstrip("?"),
-        accept=request.headers.get("Accept"),
+        method=str(environ.get("REQUEST_METHOD") or "GET").upper(),
+        path=f"{path}?{query}".rstrip("?"),
+        accept=environ.get("HTTP_ACCEPT"),
         media_type=media_type,
         status=status,
-        time=current_mock().settings.clock.now().round_trip(),
-        fault=",".join(faults) if faults else None,
+        time=clock.now().round_trip(),
     )
 
 
+def _decoded(text: str) -> str:
+    # WSGI strings carry the request's bytes as latin-1 (PEP 3333).
+    try:
+        return text.encode("latin-1").decode("utf-8", "replace")
+    except UnicodeEncodeError:
+        return text
+
+
 def mark_journaled() -> None:
-    """The current request's entry is written already (with the retry, in one transaction)."""
+    """The current request's answer must not be journaled (the store was busy)."""
     g.mock_journaled = True
 
 
-def record_request(*, status: int | None, media_type: str | None) -> None:
-    """Append the current request to the journal (unless it is a control request)."""
-    entry = journal_entry(status=status, media_type=media_type)
-    if entry is not None:
-        current_mock().store.record(entry)
-
-
 def register_journal(app: Flask) -> None:
-    """Journal every answered request of ``app``."""
+    """Journal every answer of ``app`` (not the control API's)."""
 
     @app.after_request
     def _record(response: Response) -> Response:
         if g.get("mock_journaled", False):
             return response
-        dropped = g.get("mock_dropped", False)
-        record_request(
-            status=None if dropped else response.status_code,
-            media_type=None if dropped else response.mimetype,
-        )
+        mock = current_mock()
+        entry = journal_entry(
+            request.environ, status=response.status_code, media_type=response.mimetype,
+            clock=mock.settings.clock,
+        )  # fmt: skip
+        if entry is not None:
+            mock.store.record(entry)
         return response

@@ -26,30 +26,19 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from contract.clr import INTEGER_RANGES, Primitive
-from contract.netdatetime import NetDateTime
-from mock_server.invoices import Invoice
 from mock_server.scenarios import Scenario
 from mock_server.vocabulary import ABANDONED, FAILED, FAILURE_REASONS, SENT, abandoned_reason
 
-__all__ = ["Attempts", "RetryOutcome", "draw", "draw_keyed", "invoice_key", "retry_failed"]
+__all__ = ["Attempts", "draw_keyed", "invoice_key"]
 
 INT32_MAX = INTEGER_RANGES[Primitive.INT32][1]
 _MASK = 2**64 - 1
 _SEED_STEP = 0xD1B54A32D192ED03  # odd constants: distinct seeds and attempts never collide
 _ATTEMPT_STEP = 0x9E3779B97F4A7C15
 _UNIT = 2.0**-53
-
-
-@dataclass(frozen=True)
-class RetryOutcome:
-    """The retried invoices and the scenario with its used scripted outcomes removed."""
-
-    invoices: list[Invoice]
-    scenario: Scenario
 
 
 def invoice_key(invoice_id: uuid.UUID | str) -> int:
@@ -59,18 +48,16 @@ def invoice_key(invoice_id: uuid.UUID | str) -> int:
 
 
 def draw_keyed(seed: int, key: int, attempt: int) -> tuple[float, str]:
-    """:func:`draw` for an invoice whose :func:`invoice_key` is ``key``."""
+    """A uniform number in [0, 1) and a failure reason, fixed by (seed, invoice, attempt).
+
+    ``key`` is the invoice's :func:`invoice_key`.
+    """
     z = (key + seed * _SEED_STEP + attempt * _ATTEMPT_STEP) & _MASK
     z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
     z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
     z ^= z >> 31
     # The high 53 bits give the number, the low 32 the reason: independent bits of z.
     return (z >> 11) * _UNIT, FAILURE_REASONS[(z & 0xFFFFFFFF) % len(FAILURE_REASONS)]
-
-
-def draw(seed: int, invoice_id: uuid.UUID | str, attempt: int) -> tuple[float, str]:
-    """A uniform number in [0, 1) and a failure reason, fixed by (seed, invoice, attempt)."""
-    return draw_keyed(seed, invoice_key(invoice_id), attempt)
 
 
 class Attempts:
@@ -123,18 +110,3 @@ class Attempts:
         """The scenario with the scripted outcomes used so far removed."""
         remaining = {self._keys[key]: script for key, script in self._scripts.items() if script}
         return replace(self._scenario, outcomes=remaining)
-
-
-def retry_failed(
-    failed: Sequence[Invoice], scenario: Scenario, *, now: NetDateTime
-) -> RetryOutcome:
-    """Retry every invoice of ``failed`` (already in order) under ``scenario`` at ``now``."""
-    attempts = Attempts(scenario)
-    retried = []
-    for invoice in failed:
-        invoice_id = str(invoice.invoice_id)
-        reason, status = attempts.outcome(
-            invoice_id, invoice_key(invoice_id), invoice.system, invoice.sending_attempts + 1
-        )
-        retried.append(invoice.retried(status=status, reason=reason, at=now))
-    return RetryOutcome(retried, attempts.scenario())

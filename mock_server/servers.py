@@ -45,8 +45,11 @@ SHUTDOWN_TIMEOUT_S = 5
 # Python threads per worker. A latency fault sleeps on its call's thread: with one thread,
 # a worker answered nothing else meanwhile (the control API took 15 s under an 8 s latency
 # fault). Threads that sleep or wait on a lock take no GIL; writers of one process queue on
-# a thread lock before the database's (mock_server.writer_lock).
-THREADS_PER_WORKER = 32
+# a thread lock before the database's (mock_server.writer_lock). More threads than calls
+# in Python at once only contend for the GIL: 32 served 1,568-1,704 calls/s where 8 served
+# 1,719 and 1 served 2,292 (bench/RESULTS.md, 2026-12-03). 8 leave a worker free threads
+# with four calls delayed in it (tests/mock_server/test_hostile_clients.py).
+THREADS_PER_WORKER = 8
 # Connections a granian worker takes in at once (granian's backpressure); the rest wait in
 # the listen queue. Idle and slow connections hold one each while Rust reads their headers:
 # at 64 a worker, 128 half-open connections made the mock unreachable.

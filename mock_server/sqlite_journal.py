@@ -26,7 +26,6 @@ __all__ = [
     "create_journal",
     "entry_size",
     "read_entries",
-    "stored_bytes",
 ]
 
 JOURNAL_LIMIT = 10_000  # oldest entries go first, so a long benchmark cannot fill the disk
@@ -129,11 +128,6 @@ def _set_meta_int(db: sqlite3.Connection, value: int) -> None:
         "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         (_BYTES_KEY, str(value)),
     )
-
-
-def stored_bytes(db: sqlite3.Connection) -> int:
-    """The bytes the journal's entries take, as :func:`entry_size` counts them (a full scan)."""
-    return _sum(db, "id > ?", 0)
 
 
 def read_entries(

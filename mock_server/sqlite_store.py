@@ -5,10 +5,10 @@ of failing, and every step that changes state runs in ``BEGIN IMMEDIATE`` - so t
 concurrent retry calls are serialised by the database and cannot retry the same failure
 twice. Writers first queue on a file lock next to the database (``<db>-lock``, POSIX;
 :mod:`mock_server.writer_lock`), each for at most 5 s, then get ``WriterBusy``. A retry
-call writes its journal entry in its own transaction, reads scenario, generation and
-whether a fault is configured in one statement, and decodes the scenario only when its
-stored text differs from the last one this process decoded (so a change through any
-worker applies to the next call).
+call reads scenario, generation and whether a fault is configured in one statement,
+decides its faults and writes its journal entry in its own transaction, and decodes the
+scenario only when its stored text differs from the last one this process decoded (so a
+change through any worker applies to the next call).
 ``SendingTime`` is stored as ticks, kind and offset, which keeps all seven fractional
 digits. Each process and thread opens its own connection (connections must not cross a
 fork).
@@ -43,7 +43,7 @@ from mock_server.sqlite_retry import (
     new_generation,
     write_outcomes,
 )
-from mock_server.store import Fault, FaultKind, JournalEntry, RetryCall
+from mock_server.store import Fault, FaultKind, JournalEntry, RetryCall, answering_fault
 from mock_server.writer_lock import WriterLock
 
 __all__ = ["JOURNAL_LIMIT", "SqliteStore"]
@@ -77,7 +77,6 @@ _SELECT_RETRY_STATE = (
     "SELECT (SELECT value FROM meta WHERE key = 'scenario'),"
     " (SELECT value FROM meta WHERE key = 'generation'), EXISTS (SELECT 1 FROM faults)"
 )
-_ANY_FAULT = "SELECT EXISTS (SELECT 1 FROM faults)"
 _COLUMNS = (
     "invoice_id, practice_id, encounter_id, reason, status, system, "
     "ticks, kind, offset_minutes, attempts, sending_type"
@@ -246,49 +245,32 @@ class SqliteStore:
         *,
         journal: JournalEntry | None = None,
         before_writing: Callable[[RetryCall], None] | None = None,
+        faults: Sequence[Fault] | None = None,
     ) -> RetryCall:
-        """Retry every failed invoice in one write transaction (with ``journal``, if given).
+        """Retry every failed invoice in one write transaction, deciding the call's faults
+        and appending ``journal`` in it (see :meth:`mock_server.store.Store.retry`).
 
         Rows are read as tuples and written back many to a statement:
         no invoice object is built, no GUID parsed (a call may cover 100,000 invoices).
-        ``before_writing`` gets the call once its outcomes are drawn and before they are
-        written and committed; the call is only final if this method returns.
         """
-        call = self._retry(now, journal, before_writing, unless_faulted=False)
-        assert call is not None  # only a call unless faulted is ever refused
-        return call
-
-    def retry_unless_faulted(
-        self,
-        now: NetDateTime,
-        *,
-        journal: JournalEntry | None = None,
-        before_writing: Callable[[RetryCall], None] | None = None,
-    ) -> RetryCall | None:
-        """:meth:`retry`, or None and nothing written while any fault is configured."""
-        return self._retry(now, journal, before_writing, unless_faulted=True)
-
-    def _retry(
-        self,
-        now: NetDateTime,
-        journal: JournalEntry | None,
-        before_writing: Callable[[RetryCall], None] | None,
-        *,
-        unless_faulted: bool,
-    ) -> RetryCall | None:
         with self._write() as db:
             scenario_text, generation, faulted = db.execute(_SELECT_RETRY_STATE).fetchone()
-            if faulted and unless_faulted:
-                return None
-            if journal is not None:
-                append_entry(db, journal)
             scenario = self._scenario_of(scenario_text)
-            if scenario.response is not Response.RETRY:
-                return RetryCall(scenario, [])
+            if faults is None:
+                fired = self._fire_faults(db, scenario.seed) if faulted else ()
+                wait_ms = sum(f.latency_ms for f in fired if f.kind is FaultKind.LATENCY)
+                if wait_ms:  # the wait must not hold the writer lock
+                    return RetryCall(scenario, [], fired, wait_ms)
+            else:
+                fired = tuple(faults)
+            if journal is not None:
+                append_entry(db, journal.with_faults(fired))
+            if scenario.response is not Response.RETRY or answering_fault(fired) is not None:
+                return RetryCall(scenario, [], fired)
             attempts = Attempts(scenario)
             fixed = self._fixed_columns(db, generation)
             outcomes = draw_outcomes(db, attempts, fixed, now)
-            call = RetryCall(scenario, outcomes.retried)
+            call = RetryCall(scenario, outcomes.retried, fired)
             if before_writing is not None:
                 before_writing(call)
             write_outcomes(db, outcomes, now)
@@ -340,26 +322,21 @@ class SqliteStore:
         with self._write() as db:
             return db.execute("DELETE FROM faults WHERE id = ?", (fault_id,)).rowcount > 0
 
-    def next_call_faults(self) -> list[Fault]:
-        """Count one retry call; return the faults firing for it and use up counted ones.
+    def _fire_faults(self, db: sqlite3.Connection, seed: int) -> tuple[Fault, ...]:
+        """Count one call; the faults firing for it, counted ones used up.
 
-        Calls are only counted while a fault exists, so a call without faults costs no write.
+        Calls are only counted while a fault exists, so a call without faults costs no
+        extra statement.
         """
-        if not self._connection().execute(_ANY_FAULT).fetchone()[0]:  # a read, no write
-            return []
-        with self._write() as db:
-            call = int(self._meta(db, "calls") or 0) + 1
-            self._set_meta(db, "calls", call)
-            faults = [_fault(row) for row in db.execute("SELECT * FROM faults ORDER BY id")]
-            if not faults:
-                return []
-            seed = Scenario.from_json(self._meta(db, "scenario")).seed
-            firing = [fault for fault in faults if fault.fires(call, seed)]
-            for fault in firing:
-                if fault.calls is not None:
-                    db.execute("UPDATE faults SET calls = calls - 1 WHERE id = ?", (fault.id,))
-            db.execute("DELETE FROM faults WHERE calls IS NOT NULL AND calls <= 0")
-            return firing
+        call = int(self._meta(db, "calls") or 0) + 1
+        self._set_meta(db, "calls", call)
+        faults = [_fault(row) for row in db.execute("SELECT * FROM faults ORDER BY id")]
+        firing = tuple(fault for fault in faults if fault.fires(call, seed))
+        for fault in firing:
+            if fault.calls is not None:
+                db.execute("UPDATE faults SET calls = calls - 1 WHERE id = ?", (fault.id,))
+        db.execute("DELETE FROM faults WHERE calls IS NOT NULL AND calls <= 0")
+        return firing
 
     # -- journal ------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from contract.netdatetime import NetDateTime
@@ -26,7 +26,9 @@ __all__ = [
     "RetriedInvoice",
     "RetryCall",
     "Store",
+    "answering_fault",
     "cut",
+    "fault_names",
 ]
 
 RetriedInvoice = tuple[
@@ -55,7 +57,7 @@ def cut(text: str | None, limit: int = JOURNAL_FIELD_LIMIT) -> str | None:
 
 
 class FaultKind(enum.Enum):
-    """The faults the middleware can inject into retry calls."""
+    """The faults the retry endpoint can inject into its calls (:mod:`mock_server.faults`)."""
 
     LATENCY = "latency"  # answer normally after latency_ms
     HTTP_500 = "http-500"  # Web API's 500 HttpError, state untouched
@@ -97,6 +99,26 @@ class Fault:
         return values
 
 
+_ANSWERS_EARLY = frozenset(
+    {FaultKind.HTTP_500, FaultKind.ENVELOPE_FAILURE, FaultKind.DROP_CONNECTION}
+)
+
+
+def answering_fault(faults: Sequence[Fault]) -> FaultKind | None:
+    """The fault that answers a call in place of the retry, or None (the call retries).
+
+    The first fault other than ``latency`` decides; ``malformed-body`` answers with the
+    retry (cut afterwards), the others without touching the invoices.
+    """
+    kind = next((fault.kind for fault in faults if fault.kind is not FaultKind.LATENCY), None)
+    return kind if kind in _ANSWERS_EARLY else None
+
+
+def fault_names(faults: Sequence[Fault]) -> str | None:
+    """The journal's name of ``faults``: their kinds, comma-separated (None: no fault)."""
+    return ",".join(fault.kind.value for fault in faults) or None
+
+
 @dataclass(frozen=True)
 class JournalEntry:
     """One request the mock answered (control API requests are not journaled).
@@ -122,6 +144,18 @@ class JournalEntry:
             if value is not None and len(value) > JOURNAL_FIELD_LIMIT:
                 object.__setattr__(self, name, cut(value))
 
+    def with_faults(self, faults: Sequence[Fault]) -> JournalEntry:
+        """This entry of a call on which ``faults`` fired: their names, and the answer's
+        status as the deciding fault makes it (none at all for a dropped connection)."""
+        if not faults:
+            return self
+        names = fault_names(faults)
+        answer = answering_fault(faults)
+        if answer is FaultKind.DROP_CONNECTION:
+            return replace(self, status=None, media_type=None, fault=names)
+        status = 500 if answer is FaultKind.HTTP_500 else self.status
+        return replace(self, status=status, fault=names)
+
     def to_json(self) -> dict[str, Any]:
         """The control API's form."""
         return {
@@ -133,10 +167,19 @@ class JournalEntry:
 
 @dataclass(frozen=True)
 class RetryCall:
-    """What one retry call saw: the scenario in force and the invoices it retried."""
+    """What one retry call saw: the scenario in force, the invoices it retried, and the
+    faults that fired for it (none retried when one of them answers in its place)."""
 
     scenario: Scenario
     invoices: Sequence[RetriedInvoice]
+    faults: tuple[Fault, ...] = ()
+    wait_ms: int = 0
+    """Latency to wait before the call goes on (:meth:`Store.retry` with ``faults``)."""
+
+    @property
+    def answer(self) -> FaultKind | None:
+        """The fault that answers in place of the retry (:func:`answering_fault`)."""
+        return answering_fault(self.faults)
 
 
 class Store(Protocol):
@@ -171,25 +214,19 @@ class Store(Protocol):
         *,
         journal: JournalEntry | None = None,
         before_writing: Callable[[RetryCall], None] | None = None,
+        faults: Sequence[Fault] | None = None,
     ) -> RetryCall:
-        """One retry call, atomically (see :mod:`mock_server.retry`).
+        """One retry call, atomically (see :mod:`mock_server.retry`), faults included.
 
-        ``journal``, when given, is appended in the same step (one write per call).
-        ``before_writing`` gets the call once its outcomes are known, before the store
-        writes them (a caller may start writing the response meanwhile); the call is
-        only final if ``retry`` returns.
-        """
-
-    def retry_unless_faulted(
-        self,
-        now: NetDateTime,
-        *,
-        journal: JournalEntry | None = None,
-        before_writing: Callable[[RetryCall], None] | None = None,
-    ) -> RetryCall | None:
-        """:meth:`retry` if no fault is configured; otherwise None, and nothing is written.
-
-        One atomic step: a fault added before it is seen, however recently.
+        With ``faults`` None the step first counts the call and decides which faults fire
+        (using up counted ones). If a ``latency`` fault fires, nothing else is done: the
+        call comes back with ``wait_ms`` and its ``faults``, and the caller, after the
+        wait, calls again passing those ``faults`` (then not decided again). Otherwise
+        ``journal`` (with :meth:`JournalEntry.with_faults`), when given, is appended in the
+        same step (one write per call), and the invoices are retried unless a fault
+        answers in the call's place. ``before_writing`` gets the call once its outcomes
+        are known, before the store writes them (a caller may start writing the response
+        meanwhile); the call is only final if ``retry`` returns.
         """
 
     def add_fault(
@@ -205,9 +242,6 @@ class Store(Protocol):
 
     def remove_fault(self, fault_id: int) -> bool:
         """Remove the fault ``fault_id``; False when there is none of that id."""
-
-    def next_call_faults(self) -> list[Fault]:
-        """Count one retry call and return the faults that fire for it, using them up."""
 
     def record(self, entry: JournalEntry) -> None:
         """Append to the journal."""

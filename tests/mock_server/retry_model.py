@@ -1,6 +1,11 @@
-"""An independent model of the mock's state, for the state machine: what every call must do.
+"""Test oracles of the retry: an object-level retry, and a model of the mock's state.
 
-The model knows each invoice's attempts, status and sending time from what the test gave
+:func:`retry_failed` retries :class:`~mock_server.invoices.Invoice` objects one by one
+with :class:`mock_server.retry.Attempts` (the rules the store applies to rows), for tests
+that compare the store's row-level writes with it.
+
+:class:`RetryModel` is an independent model for the state machine: what every call must
+do. The model knows each invoice's attempts, status and sending time from what the test gave
 (explicit seeds) or saw once at the start, and what each retry call must return
 (:mod:`mock_server.retry`'s rules): exactly the invoices it holds as ``Failed``, in seeding
 order, each with one more attempt and the frozen clock's ``SendingTime``; nothing else
@@ -9,11 +14,15 @@ changes. It never asks the mock what the state should be.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from contract.netdatetime import DateTimeKind, NetDateTime
+from mock_server.invoices import Invoice
+from mock_server.retry import Attempts, draw_keyed, invoice_key
+from mock_server.scenarios import Scenario
 
 FAILED, SENT, ABANDONED = "Failed", "Sent", "Abandoned"
 TICKS_PER_SECOND = 10_000_000
@@ -25,6 +34,42 @@ OUTCOMES: dict[str, frozenset[str]] = {
     "all-failing": frozenset({FAILED}),
     "partial": frozenset({SENT, FAILED}),
 }
+
+
+@dataclass(frozen=True)
+class RetryOutcome:
+    """The retried invoices and the scenario with its used scripted outcomes removed."""
+
+    invoices: list[Invoice]
+    scenario: Scenario
+
+
+def retried(invoice: Invoice, *, status: str, reason: str | None, at: NetDateTime) -> Invoice:
+    """``invoice`` after one more sending attempt with the given outcome."""
+    return replace(
+        invoice, status=status, reason=reason, sending_time=at,
+        sending_attempts=invoice.sending_attempts + 1,
+    )  # fmt: skip
+
+
+def retry_failed(
+    failed: Sequence[Invoice], scenario: Scenario, *, now: NetDateTime
+) -> RetryOutcome:
+    """Retry every invoice of ``failed`` (already in order) under ``scenario`` at ``now``."""
+    attempts = Attempts(scenario)
+    done = []
+    for invoice in failed:
+        invoice_id = str(invoice.invoice_id)
+        reason, status = attempts.outcome(
+            invoice_id, invoice_key(invoice_id), invoice.system, invoice.sending_attempts + 1
+        )
+        done.append(retried(invoice, status=status, reason=reason, at=now))
+    return RetryOutcome(done, attempts.scenario())
+
+
+def draw(seed: int, invoice_id: uuid.UUID | str, attempt: int) -> tuple[float, str]:
+    """:func:`mock_server.retry.draw_keyed` for an invoice given by its id."""
+    return draw_keyed(seed, invoice_key(invoice_id), attempt)
 
 
 @dataclass(frozen=True)

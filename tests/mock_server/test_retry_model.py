@@ -7,7 +7,6 @@ import uuid
 from contract.netdatetime import DateTimeKind, NetDateTime
 from mock_server.clock import Clock, parse_utc_offset
 from mock_server.invoices import seed_invoices
-from mock_server.retry import draw, retry_failed
 from mock_server.scenarios import Scenario, builtin_scenario
 from mock_server.vocabulary import (
     ABANDONED,
@@ -17,6 +16,7 @@ from mock_server.vocabulary import (
     SENDING_TYPES,
     SENT,
 )
+from tests.mock_server.retry_model import draw, retry_failed
 
 NOW = NetDateTime.parse("2025-12-14T19:20:43.1992775+02:00")
 CLOCK = Clock(120, NOW)

@@ -13,12 +13,12 @@ from mock_server import sqlite_journal, sqlite_retry
 from mock_server.clock import Clock
 from mock_server.invoices import Invoice, seed_invoices
 from mock_server.mock import current_mock_of
-from mock_server.retry import retry_failed
 from mock_server.scenarios import Scenario, builtin_scenario
 from mock_server.sqlite_store import SqliteStore
 from mock_server.store import FaultKind, JournalEntry, RetriedInvoice
 from mock_server.vocabulary import FAILED, SENT
 from tests.mock_server.conftest import FROZEN, make_app
+from tests.mock_server.retry_model import retry_failed
 
 NOW = NetDateTime.parse(FROZEN)
 CLOCK = Clock(120, NOW)
@@ -52,23 +52,62 @@ def test_retry_writes_every_outcome_the_call_returns(tmp_path: Path) -> None:
         assert invoice.sending_attempts == item[7] == before[str(item[2])] + 1
 
 
-def test_retry_unless_faulted_writes_nothing_while_a_fault_is_configured(tmp_path: Path) -> None:
+def _entry() -> JournalEntry:
+    return JournalEntry(method="POST", path="/retry", accept=None, media_type="application/json",
+                        status=200, time=FROZEN, fault=None)  # fmt: skip
+
+
+def test_retry_applies_a_fault_another_store_added_in_its_own_step(tmp_path: Path) -> None:
     store = SqliteStore(tmp_path / "db.sqlite3")
     store.reset(builtin_scenario("all-failing"), seed_invoices(4, seed=3, clock=CLOCK))
-    entry = JournalEntry(method="POST", path="/retry", accept=None, media_type=None,
-                         status=200, time=FROZEN, fault=None)  # fmt: skip
+    entry = _entry()
     fault = SqliteStore(tmp_path / "db.sqlite3")  # another worker adds the fault
     fault.add_fault(FaultKind.HTTP_500, calls=1, share=None, latency_ms=0)
     before = store.invoices()
-    assert store.retry_unless_faulted(NOW, journal=entry) is None
-    assert (store.invoices(), store.journal()) == (before, [])
-    assert len(store.faults()) == 1, "the fault is left for the call that applies it"
-    fault.clear_faults()
-    call = store.retry_unless_faulted(NOW, journal=entry)
-    assert call is not None and len(call.invoices) == 4
-    assert store.journal() == [replace(entry, sequence=1)]
+    faulted = store.retry(NOW, journal=entry)
+    assert (faulted.answer, list(faulted.invoices)) == (FaultKind.HTTP_500, [])
+    assert store.invoices() == before
+    assert store.journal() == [replace(entry, status=500, fault="http-500", sequence=1)]
+    assert store.faults() == [], "the fault was used up in the same step"
+    call = store.retry(NOW, journal=entry)
+    assert call.answer is None and call.faults == () and len(call.invoices) == 4
+    assert store.journal()[-1] == replace(entry, sequence=2)
     attempts = [invoice.sending_attempts for invoice in store.invoices()]
     assert attempts == [invoice.sending_attempts + 1 for invoice in before]
+
+
+def test_a_latency_fault_returns_the_wait_and_the_call_goes_on_after_it(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "db.sqlite3")
+    store.reset(builtin_scenario("all-failing"), seed_invoices(3, seed=3, clock=CLOCK))
+    store.add_fault(FaultKind.LATENCY, calls=1, share=None, latency_ms=7)
+    store.add_fault(FaultKind.MALFORMED_BODY, calls=1, share=None, latency_ms=0)
+    store.add_fault(FaultKind.LATENCY, calls=1, share=None, latency_ms=5)
+    before = store.invoices()
+    waiting = store.retry(NOW, journal=_entry())
+    assert (waiting.wait_ms, list(waiting.invoices), store.journal()) == (12, [], [])
+    assert store.invoices() == before and store.faults() == []
+    call = store.retry(NOW, journal=_entry(), faults=waiting.faults)
+    assert call.wait_ms == 0 and call.answer is None and len(call.invoices) == 3
+    [entry] = store.journal()
+    assert (entry.status, entry.fault) == (200, "latency,malformed-body,latency")
+
+
+@pytest.mark.parametrize(
+    ("kind", "status", "media_type"),
+    [(FaultKind.DROP_CONNECTION, None, None),
+     (FaultKind.ENVELOPE_FAILURE, 200, "application/json")],
+)  # fmt: skip
+def test_a_fault_answering_early_is_journaled_with_its_status(
+    tmp_path: Path, kind: FaultKind, status: int | None, media_type: str | None
+) -> None:
+    store = SqliteStore(tmp_path / "db.sqlite3")
+    store.reset(builtin_scenario("all-failing"), seed_invoices(2, seed=3, clock=CLOCK))
+    store.add_fault(kind, calls=1, share=None, latency_ms=0)
+    before = store.invoices()
+    assert store.retry(NOW, journal=_entry()).answer is kind
+    [entry] = store.journal()
+    assert (entry.status, entry.media_type, entry.fault) == (status, media_type, kind.value)
+    assert store.invoices() == before
 
 
 def test_journal_keeps_the_newest_entries_and_trims_the_rest_in_batches(
