@@ -102,6 +102,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="retry-mock",
         description="Stateful mock of POST api/v1/billing/invoices/retryallfailed.",
+        epilog="retry-mock proxy --upstream URL: the validating proxy (retry-mock proxy --help)",
     )
     add = parser.add_argument
     add("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
@@ -141,6 +142,12 @@ def _parser() -> argparse.ArgumentParser:
     add("--xml-newline", choices=["crlf", "lf"], default="crlf",
         help="newline of XML text: crlf as the service on Windows (default), lf as on "
              "Mono/Linux")  # fmt: skip
+    add("--replay", type=Path, metavar="FILE",
+        help="answer with the responses of a HAR 1.2 file (see retry-mock proxy --record) "
+             "instead of the mock's state")  # fmt: skip
+    add("--replay-mode", choices=["repeat", "loop"], default="repeat",
+        help="after a request shape's last recorded answer: repeat it (default) or loop",
+    )  # fmt: skip
     return parser
 
 
@@ -216,8 +223,20 @@ def _option_name(message: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Serve until SIGTERM or SIGINT."""
-    options, config = parse_options(argv)
+    """Serve until SIGTERM or SIGINT; ``proxy`` first serves the validating proxy."""
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    # Imported here: the proxy and replay load the suite's checks, which the mock never
+    # needs, and their CLI reuses this module's option types.
+    if arguments[:1] == ["proxy"]:
+        from mock_server.proxy_cli import proxy_main  # noqa: PLC0415
+
+        return proxy_main(arguments[1:])
+    options, config = parse_options(arguments)
+    if options.replay is not None:
+        from mock_server.proxy_cli import replay_main  # noqa: PLC0415
+
+        return replay_main(options.replay, mode=options.replay_mode, host=options.host,
+                           port=options.port)  # fmt: skip
     _warn_unless_loopback(options.host, guarded=config["CONTROL_TOKEN"] is not None)
     port = _port_or_exit(options.host, options.port)
     master = os.getpid()
