@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from contract.netdatetime import DateTimeKind, NetDateTime
 
-__all__ = ["Clock", "parse_utc_offset"]
+__all__ = ["Clock", "minutes_before", "parse_utc_offset"]
 
 # Ticks between 0001-01-01T00:00:00 and the Unix epoch.
 _UNIX_EPOCH_TICKS = 621_355_968_000_000_000
@@ -48,8 +48,8 @@ class Clock:
         ticks += self.offset_minutes * _TICKS_PER_MINUTE
         return NetDateTime(ticks, DateTimeKind.LOCAL, self.offset_minutes)
 
-    def minutes_ago(self, minutes: int, *, sub_minute_ticks: int = 0) -> NetDateTime:
-        """``now()`` moved back by whole minutes and a few ticks (for seeded sending times)."""
-        now = self.now()
-        ticks = max(0, now.ticks - minutes * _TICKS_PER_MINUTE - sub_minute_ticks)
-        return NetDateTime(ticks, now.kind, now.offset_minutes)
+
+def minutes_before(now: NetDateTime, minutes: int, *, sub_minute_ticks: int = 0) -> NetDateTime:
+    """``now`` moved back by whole minutes and a few ticks (for seeded sending times)."""
+    ticks = max(0, now.ticks - minutes * _TICKS_PER_MINUTE - sub_minute_ticks)
+    return NetDateTime(ticks, now.kind, now.offset_minutes)

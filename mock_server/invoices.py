@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from contract.netdatetime import NetDateTime
-from mock_server.clock import Clock
+from mock_server.clock import Clock, minutes_before
 from mock_server.vocabulary import EXTERNAL_SYSTEMS, FAILED, FAILURE_REASONS, SENDING_TYPES
 
 __all__ = ["PRACTICE_COUNT", "Invoice", "practice_ids", "seed_invoices"]
 
 PRACTICE_COUNT = 6
 _SEEDED_HISTORY_MINUTES = 3 * 24 * 60  # seeded failures happened within the last three days
+_SENDING_TYPE_ODDS = (9, 10)  # cumulative: nine claims to one reversal
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +94,7 @@ def seed_invoices(count: int, *, seed: int, clock: Clock) -> list[Invoice]:
     """
     rng = random.Random(f"invoices:{seed}")
     practices = practice_ids(seed)
+    now = clock.now()  # one reading for the whole set: they were sent before it
     return [
         Invoice(
             practice_id=rng.choice(practices),
@@ -101,12 +103,14 @@ def seed_invoices(count: int, *, seed: int, clock: Clock) -> list[Invoice]:
             reason=rng.choice(FAILURE_REASONS),
             status=FAILED,
             system=rng.choice(EXTERNAL_SYSTEMS),
-            sending_time=clock.minutes_ago(
+            sending_time=minutes_before(
+                now,
                 rng.randrange(1, _SEEDED_HISTORY_MINUTES),
                 sub_minute_ticks=rng.randrange(600_000_000),
             ),
             sending_attempts=rng.randint(1, 3),
-            sending_type=rng.choices(SENDING_TYPES, weights=(9, 1))[0],
+            # The same draw as weights=(9, 1), without summing the weights per call.
+            sending_type=rng.choices(SENDING_TYPES, cum_weights=_SENDING_TYPE_ODDS)[0],
         )
         for _ in range(count)
     ]

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 
 from contract.netdatetime import NetDateTime
 from contract.wire.values import GuidText
-from mock_server.invoices import Invoice
 from mock_server.retry import Attempts, invoice_key
 from mock_server.store import RetriedInvoice
 from mock_server.vocabulary import FAILED
@@ -84,15 +83,6 @@ class FixedColumns:
 
     generation: str | None  # the generation row's stored text (None: a database without one)
     by_position: dict[int, Fixed]
-
-    @classmethod
-    def of(cls, generation: str | None, invoices: Iterable[tuple[int, Invoice]]) -> FixedColumns:
-        """The columns of ``invoices`` (position, invoice), as just written."""
-        return cls.from_columns(generation, (
-            (position, str(invoice.practice_id), str(invoice.encounter_id),
-             str(invoice.invoice_id), invoice.system, invoice.sending_type)
-            for position, invoice in invoices
-        ))  # fmt: skip
 
     @classmethod
     def load(cls, db: sqlite3.Connection, generation: str | None) -> FixedColumns:

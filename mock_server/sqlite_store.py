@@ -203,18 +203,21 @@ class SqliteStore:
 
     def _replace(self, db: sqlite3.Connection, invoices: Sequence[Invoice]) -> None:
         db.execute("DELETE FROM invoices")
-        numbered = list(enumerate(invoices, start=1))
+        rows = [(position, *_row(invoice)) for position, invoice in enumerate(invoices, 1)]
         db.executemany(
             f"INSERT INTO invoices (position, {_COLUMNS}) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            ((position, *_row(invoice)) for position, invoice in numbered),
+            rows,
         )
         # A new generation: every process's copy of the fixed columns is stale now, but
-        # this one's can be built from the invoices at hand (workers forked from the
-        # master start with it). Retries compare the stored text, as it is.
+        # this one's can be built from the rows at hand (workers forked from the master
+        # start with it), their id texts as stored. Retries compare the stored text.
         generation = json.dumps(new_generation())
         self._set_meta_text(db, "generation", generation)
-        self._fixed = FixedColumns.of(generation, numbered)
+        self._fixed = FixedColumns.from_columns(generation, (
+            (position, practice, encounter, invoice, system, sending_type)
+            for position, invoice, practice, encounter, _, _, system, *_, sending_type in rows
+        ))  # fmt: skip
 
     def invoices(self) -> list[Invoice]:
         """Every invoice in seeding order."""
