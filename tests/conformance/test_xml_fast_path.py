@@ -22,7 +22,7 @@ from contract.wire._xml_fastvalues import ROUND_TRIP_PATTERN
 from contract.wire.xml_canonical import NotCanonical, canonical_reader
 from tests.conformance.zoo import BREAKS, ROUTE, create_app
 from tests.conftest import GoldenCase, golden_cases
-from tests.contract.wire.strategies import XML_TEXT, wire_values
+from tests.contract.wire.strategies import XML_TEXT, single_edits, wire_values, with_one_edit
 
 SUITE = load_suite_contract()
 ENDPOINT = SUITE.endpoint
@@ -270,9 +270,7 @@ def _after_xml(value: Any) -> Any:
 
 
 # Edits that keep most bodies well-formed: digits, hex case, signs, quotes, markup.
-EDIT_CHARACTERS = st.sampled_from(list('0159aAfFzZ-+:. T"<>/x{}[],n&#;'))
-EDIT_MODES = st.sampled_from(["replace", "insert", "delete"])
-MUTATION = st.tuples(st.integers(0, 10**6), EDIT_CHARACTERS, EDIT_MODES)
+MUTATION = single_edits('0159aAfFzZ-+:. T"<>/x{}[],n&#;')
 PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 XML_TEXT_NODE = re.compile(r">([^<]*)<")
 XML_REPLACEMENTS = st.sampled_from(
@@ -281,17 +279,6 @@ XML_REPLACEMENTS = st.sampled_from(
      "9999-12-31T23:59:59.9999999+14:00", "2025-12-14T19:20:43-14:01", "<x/>", "&#x1;",
      "a&amp;b", "\r\n", "&#xD800;"]
 )  # fmt: skip
-
-
-def _mutate(body: str, position: int, character: str, mode: str) -> bytes:
-    index = position % (len(body) + 1)
-    if mode == "replace":
-        body = body[:index] + character + body[index + 1 :]
-    elif mode == "insert":
-        body = body[:index] + character + body[index:]
-    else:
-        body = body[:index] + body[index + 1 :]
-    return body.encode()
 
 
 def _replace_token(body: str, pattern: re.Pattern[str], choice: int, new: str) -> bytes:
@@ -327,7 +314,7 @@ def test_fast_path_reads_any_text_and_never_a_broken_edit(
     body = WRITER.xml(values).decode()
     assert xml_fast(body.encode())
     assert read_xml_body(body.encode(), ENDPOINT).values == _after_xml(values)
-    edited = _mutate(body, *mutation)
+    edited = with_one_edit(body, *mutation)
     if xml_fast(edited):
         assert xml_precise(edited) == []
 
@@ -339,7 +326,7 @@ def test_fast_path_reads_written_values_and_never_a_broken_edit(
 ) -> None:
     body = WRITER.xml(values).decode()
     assert xml_fast(body.encode())
-    edited = _mutate(body, *mutation)
+    edited = with_one_edit(body, *mutation)
     if xml_fast(edited):
         assert xml_precise(edited) == []
 

@@ -76,3 +76,25 @@ def _scalar(primitive: Primitive, text: st.SearchStrategy[str]) -> st.SearchStra
         Primitive.DATETIME: net_datetimes(),
     }
     return strategies[primitive]
+
+
+# --- single edits of a written body, for the fast paths' soundness properties ---------
+
+EDIT_MODES = st.sampled_from(["replace", "insert", "delete"])
+
+
+def single_edits(characters: str) -> st.SearchStrategy[tuple[int, str, str]]:
+    """(position, character, mode) edits drawing from ``characters``; see :func:`with_one_edit`."""
+    return st.tuples(st.integers(0, 10**6), st.sampled_from(list(characters)), EDIT_MODES)
+
+
+def with_one_edit(body: str, position: int, character: str, mode: str) -> bytes:
+    """``body`` with one character replaced, inserted or deleted at ``position`` (wrapped)."""
+    index = position % (len(body) + 1)
+    if mode == "replace":
+        body = body[:index] + character + body[index + 1 :]
+    elif mode == "insert":
+        body = body[:index] + character + body[index:]
+    else:
+        body = body[:index] + body[index + 1 :]
+    return body.encode()

@@ -26,7 +26,7 @@ from contract.wire.json_scalars import BAD, WALL_CLOCK_Z, scalar_for
 from contract.wire.reading import Problem, Reading
 from tests.conformance.zoo import BREAKS, ROUTE, create_app
 from tests.conftest import GoldenCase, golden_cases
-from tests.contract.wire.strategies import wire_values
+from tests.contract.wire.strategies import single_edits, wire_values, with_one_edit
 
 ENDPOINT = load_contract()
 SAMPLE = golden_cases()[0]
@@ -165,9 +165,7 @@ WRITER = ResponseWriter(ENDPOINT)
 assert ENDPOINT.response_type is not None
 # A null envelope is not a body the writer produces.
 JSON_VALUES = wire_values(ENDPOINT.response_type, ENDPOINT.catalog).filter(bool)
-EDIT_CHARACTERS = st.sampled_from(list('0159aAfFzZ-+:. T"<>/x{}[],n'))
-EDIT_MODES = st.sampled_from(["replace", "insert", "delete"])
-MUTATION = st.tuples(st.integers(0, 10**6), EDIT_CHARACTERS, EDIT_MODES)
+MUTATION = single_edits('0159aAfFzZ-+:. T"<>/x{}[],n')
 PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|-?[0-9]+|true|false|null')
 JSON_REPLACEMENTS = st.sampled_from(
@@ -176,17 +174,6 @@ JSON_REPLACEMENTS = st.sampled_from(
      '"2025-02-29T00:00:00Z"', '"2025-12-14T19:20:43.5Z"', '"2025-12-14T19:20:43"',
      '"Sucess"', '"sucess"', '"Data"']
 )  # fmt: skip
-
-
-def _mutate(body: str, position: int, character: str, mode: str) -> bytes:
-    index = position % (len(body) + 1)
-    if mode == "replace":
-        body = body[:index] + character + body[index + 1 :]
-    elif mode == "insert":
-        body = body[:index] + character + body[index:]
-    else:
-        body = body[:index] + body[index + 1 :]
-    return body.encode()
 
 
 def _replace_token(body: str, choice: int, new: str) -> bytes:
@@ -227,7 +214,7 @@ def test_json_fast_path_accepts_written_values_and_never_a_broken_edit(
     body = WRITER.json(values).decode()
     assert json_fast(body.encode())
     assert json_reading(body.encode(), ENDPOINT).values == _after_json(values)
-    edited = _mutate(body, *mutation)
+    edited = with_one_edit(body, *mutation)
     if json_fast(edited):
         assert json_precise(edited) == []
     _same(json_reading(edited, ENDPOINT), json_reading(edited, ENDPOINT, fast=False))
