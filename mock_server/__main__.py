@@ -331,7 +331,7 @@ def _details(
 
 
 def _announcer(host: str, port: int, details: str) -> Callable[[], None]:
-    """The server's ready hook: print the URL once, in the main process, before workers."""
+    """The server's ready hook: print the URL once, in the main process, once it serves."""
 
     def ready() -> None:
         print(f"retry mock: http://{address(host, port)} {details}", file=sys.stderr, flush=True)

@@ -29,7 +29,10 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import socket
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -127,9 +130,42 @@ def _serve_granian(
     )  # fmt: skip
     # granian warns of more Python threads than twice the cores: here they mostly sleep.
     logging.getLogger("_granian").addFilter(_NotThreadCountWarning())
-    server.on_startup(ready)
+    # On Linux granian's workers bind the port themselves (SO_REUSEPORT) after its startup
+    # hooks, so the URL is announced once a connection is accepted, not when hooks run.
+    server.on_startup(lambda: _when_accepting(host, port, ready))
     # Workers are forked after the startup hooks: each uses the app built here.
     server.serve(target_loader=lambda _target: app)
+
+
+ACCEPT_WAIT_S = 60
+
+
+def _when_accepting(host: str, port: int, ready: Callable[[], None]) -> None:
+    """Run ``ready`` on a thread once ``host:port`` accepts a connection (within 60 s).
+
+    The workers are forked while the thread runs: a fork waits until the thread holds no
+    lock (stderr's, the socket module's), or a worker could start with one held for good.
+    """
+    wildcard = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}
+    target = (wildcard.get(host, host), port)
+    not_forking = threading.Lock()
+    os.register_at_fork(before=not_forking.acquire, after_in_parent=not_forking.release,
+                        after_in_child=not_forking.release)  # fmt: skip
+
+    def wait_then_announce() -> None:
+        deadline = time.monotonic() + ACCEPT_WAIT_S
+        while time.monotonic() < deadline:
+            with not_forking:
+                try:
+                    socket.create_connection(target, timeout=1).close()
+                except OSError:
+                    pass
+                else:
+                    ready()
+                    return
+            time.sleep(0.01)
+
+    threading.Thread(target=wait_then_announce, name="announce", daemon=True).start()
 
 
 class _NotThreadCountWarning(logging.Filter):
