@@ -17,6 +17,7 @@ from contract.endpoint import EndpointContract
 from contract.wire import ResponseWriter
 from mock_server.control import register_control
 from mock_server.cors import Cors
+from mock_server.dashboard import register_dashboard
 from mock_server.documents import register_documents
 from mock_server.endpoint import RetryEndpoint
 from mock_server.errors import register_error_handlers
@@ -60,6 +61,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_journal(app)
     app.after_request(with_reason_phrase)
     register_control(app)
+    register_dashboard(app)
     register_documents(app)
     help_pages = register_help_pages(app)
     cors.register(app)

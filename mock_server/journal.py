@@ -1,8 +1,9 @@
 """The request journal: every request outside the control API, as the frontend sent it.
 
 An entry holds the method, the path (with query), the Accept header, the media type the
-mock answered with, the status (null when the connection was dropped), the clock's time
-and the faults applied. The control API's own requests are not journaled. The retry
+mock answered with, the status (null when the connection was dropped), the clock's time,
+the faults applied and the client that named itself in ``X-Mock-Client`` (the dashboard
+sends ``dashboard``). The control API's own requests are not journaled. The retry
 endpoint writes its entries itself (a retry call's in the retry's own transaction); the
 Flask part journals its answers in :func:`register_journal`.
 """
@@ -47,6 +48,7 @@ def journal_entry(
         media_type=media_type,
         status=status,
         time=clock.now().round_trip(),
+        client=environ.get("HTTP_X_MOCK_CLIENT"),
     )
 
 

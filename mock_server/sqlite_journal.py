@@ -36,26 +36,26 @@ JOURNAL_BYTES_LIMIT = 8 * 1024 * 1024
 """Bytes of entries the journal stores at most (as :func:`entry_size` counts them)."""
 ENTRY_OVERHEAD = 160
 """Bytes counted per entry besides its texts: the JSON names, numbers and punctuation."""
-MAX_ENTRY_SIZE = ENTRY_OVERHEAD + 5 * 4 * JOURNAL_FIELD_LIMIT + 64
-"""The largest entry: five cut texts of up to 4 UTF-8 bytes a character, and the time."""
+MAX_ENTRY_SIZE = ENTRY_OVERHEAD + 6 * 4 * JOURNAL_FIELD_LIMIT + 64
+"""The largest entry: six cut texts of up to 4 UTF-8 bytes a character, and the time."""
 BYTES_KEPT = JOURNAL_BYTES_LIMIT - (JOURNAL_TRIM_EVERY - 1) * MAX_ENTRY_SIZE
 """What a check leaves at most: the entries until the next check cannot pass the limit."""
 _TABLE = """
 CREATE TABLE journal (
     id INTEGER PRIMARY KEY,
     method TEXT NOT NULL, path TEXT NOT NULL, accept TEXT, media_type TEXT,
-    status INTEGER, time TEXT NOT NULL, fault TEXT, size INTEGER NOT NULL
+    status INTEGER, time TEXT NOT NULL, fault TEXT, size INTEGER NOT NULL, client TEXT
 )
 """
-_FIELDS = "method, path, accept, media_type, status, time, fault"
-_INSERT = f"INSERT INTO journal ({_FIELDS}, size) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+_FIELDS = "method, path, accept, media_type, status, time, fault, client"
+_INSERT = f"INSERT INTO journal ({_FIELDS}, size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 _BYTES_KEY = "journal_bytes"  # in meta: the sizes of the entries up to the last check
 
 
 def create_journal(db: sqlite3.Connection) -> None:
     """Create the journal table, replacing one of an older layout (its entries are lost)."""
     columns = {row[1] for row in db.execute("PRAGMA table_info(journal)")}
-    if columns and "size" not in columns:
+    if columns and not {"size", "client"} <= columns:
         db.execute("DROP TABLE journal")
         columns = set()
     if not columns:
@@ -68,7 +68,8 @@ def entry_size(entry: JournalEntry) -> int:
     At least the length of the entry's JSON in the control API, so the 8 MiB a journal
     response sends hold every stored entry.
     """
-    texts = (entry.method, entry.path, entry.accept, entry.media_type, entry.time, entry.fault)
+    texts = (entry.method, entry.path, entry.accept, entry.media_type, entry.time, entry.fault,
+             entry.client)  # fmt: skip
     return ENTRY_OVERHEAD + sum(len(text.encode()) for text in texts if text)
 
 
@@ -85,7 +86,7 @@ def append_entry(db: sqlite3.Connection, entry: JournalEntry) -> int:
 
 def _values(entry: JournalEntry) -> tuple[object, ...]:
     return (entry.method, entry.path, entry.accept, entry.media_type, entry.status,
-            entry.time, entry.fault)  # fmt: skip
+            entry.time, entry.fault, entry.client)  # fmt: skip
 
 
 def _bound(db: sqlite3.Connection, newest: int) -> None:
@@ -154,6 +155,7 @@ def read_entries(
             time=row["time"],
             fault=row["fault"],
             sequence=row["id"],
+            client=row["client"],
         )
         for row in rows
     ]

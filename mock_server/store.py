@@ -137,9 +137,11 @@ class JournalEntry:
     fault: str | None = None
     sequence: int = 0
     """The store's number of the entry (growing by one per entry); 0 until stored."""
+    client: str | None = None
+    """The request's ``X-Mock-Client`` header: ``dashboard`` for the mock's own page."""
 
     def __post_init__(self) -> None:
-        for name in ("method", "path", "accept", "media_type", "fault"):
+        for name in ("method", "path", "accept", "media_type", "fault", "client"):
             value = getattr(self, name)
             if value is not None and len(value) > JOURNAL_FIELD_LIMIT:
                 object.__setattr__(self, name, cut(value))
@@ -161,7 +163,7 @@ class JournalEntry:
         return {
             "method": self.method, "path": self.path, "accept": self.accept,
             "media_type": self.media_type, "status": self.status, "time": self.time,
-            "fault": self.fault, "sequence": self.sequence,
+            "fault": self.fault, "sequence": self.sequence, "client": self.client,
         }  # fmt: skip
 
 

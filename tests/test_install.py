@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.install_support import (
@@ -152,6 +153,15 @@ def test_the_console_scripts_and_python_m_conformance_answer_help(venv: Venv, wo
     for command, option in commands:
         result = checked(command, cwd=work)
         assert "usage:" in result.stdout and option in result.stdout, shown(result)
+
+
+def test_the_installed_mock_serves_its_dashboard_from_the_wheel(mock: Mock) -> None:
+    # The page's files are package data: a wheel without them would answer 500 or 404.
+    page = httpx.get(f"{mock.url}/__mock/", timeout=10)
+    assert page.status_code == 200 and 'src="ui/dashboard.js"' in page.text, page.text[:200]
+    for name in ("dashboard.js", "render.js", "dashboard.css", "icon.svg"):
+        asset = httpx.get(f"{mock.url}/__mock/ui/{name}", timeout=10)
+        assert asset.status_code == 200 and asset.content, name
 
 
 def test_the_cli_passes_the_mock_it_was_installed_with(venv: Venv, mock: Mock, work: Path) -> None:
