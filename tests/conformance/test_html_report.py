@@ -17,10 +17,8 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import os
-import shutil
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -29,25 +27,20 @@ from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 import pytest
 from playwright.sync_api import (
     Browser,
-    ConsoleMessage,
-    Dialog,
     FloatRect,
-    Page,
     Route,
     ViewportSize,
-    sync_playwright,
 )
 
 from conformance.__main__ import main
 from conformance.plan import POST_PROBES
-from tests.conformance.support import REPO, ROUTE, free_port, serve_app
+from tests.browser import PageEvents, headless_chromium, save_docs_screenshot
+from tests.conformance.support import ROUTE, free_port, serve_app
 from tests.mock_server.conftest import live_mock, make_app
 
 # Pytester's inline runs drop modules they imported: these files keep one worker and their order.
 pytestmark = pytest.mark.xdist_group("pytester-schemathesis")
 
-ARTIFACTS = REPO / "tests" / "artifacts"
-DOCS_SCREENSHOT = REPO / "docs" / "html-report.png"
 LAPTOP: ViewportSize = {"width": 1366, "height": 768}
 SCRIPT = "</pre><script>alert(1)</script>"
 FAST = ("--timeout", "5", "--quiet")
@@ -150,30 +143,12 @@ def injected(tmp_path_factory: pytest.TempPathFactory) -> Run:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """Debian's Chromium, headless (the sandbox needs a non-root user: we run as root)."""
-    chromium = shutil.which("chromium")
-    assert chromium is not None, "no chromium on PATH: run scripts/install-browser"
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=chromium, headless=True, args=["--no-sandbox"]
-        )
-        yield launched
-        launched.close()
+    """Debian's Chromium, headless."""
+    yield from headless_chromium()
 
 
-@dataclass
-class Opened:
+class Opened(PageEvents):
     """A report open in a tab, and everything the page did while it was."""
-
-    page: Page
-    console: list[ConsoleMessage] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    dialogs: list[str] = field(default_factory=list)
-    requests: list[str] = field(default_factory=list)
-
-    def record(self, message: ConsoleMessage) -> None:
-        """Keep a console message (a bound method: Playwright cannot wrap list.append)."""
-        self.console.append(message)
 
     def assert_quiet(self, url: str) -> None:
         """No console error or warning, no page error or dialog, no request but the file."""
@@ -181,18 +156,6 @@ class Opened:
         assert self.errors == []
         assert self.dialogs == []
         assert self.requests == [url]
-
-    def screenshot(self, name: str) -> Path:
-        """A full-page screenshot in tests/artifacts/."""
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        path = ARTIFACTS / name
-        self.page.screenshot(path=path, full_page=True)
-        return path
-
-
-def _dismiss(opened: Opened, dialog: Dialog) -> None:
-    opened.dialogs.append(dialog.message)
-    dialog.dismiss()
 
 
 def _refuse(opened: Opened, route: Route) -> None:
@@ -210,10 +173,7 @@ def opened(browser: Browser, html: Path) -> Iterator[Opened]:
     page = context.new_page()
     page.set_default_timeout(10_000)
     seen = Opened(page)
-    page.on("console", seen.record)
-    page.on("pageerror", lambda error: seen.errors.append(str(error)))
-    page.on("dialog", lambda dialog: _dismiss(seen, dialog))
-    page.on("request", lambda request: seen.requests.append(request.url))
+    seen.listen()
     context.route("**/*", lambda route: _refuse(seen, route))
     try:
         page.goto(html.as_uri(), wait_until="load")
@@ -269,7 +229,7 @@ def test_broken_report_lists_failed_rules_first_with_each_cause_and_how_many_mor
         assert rule.locator(".more").inner_text() == f"… and {more} more of this cause"
         not_run = [r for r in broken.data["rules"] if r["status"] == "not run"]
         assert page.locator("#rules-not-run tbody tr").count() == len(not_run) > 0
-        _save_docs_screenshot(tab.screenshot("html-report-broken.png"))
+        save_docs_screenshot(tab.screenshot("html-report-broken.png"), "html-report.png")
 
 
 def test_broken_report_shows_received_against_contract_and_marks_the_body(
@@ -295,13 +255,6 @@ def _assert_side_by_side(left: FloatRect | None, right: FloatRect | None) -> Non
     assert left is not None and right is not None
     assert left["x"] + left["width"] <= right["x"] + 1
     assert abs(left["y"] - right["y"]) < 1
-
-
-def _save_docs_screenshot(screenshot: Path) -> None:
-    # A tracked file: rewritten only when asked (ports and times differ on every run).
-    if not DOCS_SCREENSHOT.exists() or os.environ.get("UPDATE_DOCS_SCREENSHOT") == "1":
-        DOCS_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(screenshot, DOCS_SCREENSHOT)
 
 
 def test_markup_from_the_target_stays_text(injected: Run, browser: Browser) -> None:

@@ -13,18 +13,17 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from pathlib import Path
 from typing import Any
 
 import httpx
 import yaml
 from playwright.sync_api import Browser, ConsoleMessage, Page, Route, expect
 
+from tests.browser import PageEvents
 from tests.mock_server.conftest import REPO, LiveMock, free_port
 
 TOKEN = "dashboard-test-token"
 TOKEN_ENV = "RETRY_MOCK_DASHBOARD_TEST_TOKEN"
-ARTIFACTS = REPO / "tests" / "artifacts"
 CONTROL_OPENAPI = REPO / "mock_server" / "control-openapi.yaml"
 LOAD_FAILED = "Failed to load resource: the server responded with a status of {}"
 
@@ -72,21 +71,12 @@ def control(api: httpx.Client, method: str, path: str, body: Any = None) -> Any:
     return response.json()
 
 
-@dataclass
-class Tab:
+@dataclass(kw_only=True)
+class Tab(PageEvents):
     """The dashboard open in a tab, and everything the page did while it was."""
 
-    page: Page
     origin: str
     allowed_errors: set[tuple[int, str]] = field(default_factory=set)
-    console: list[ConsoleMessage] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    dialogs: list[str] = field(default_factory=list)
-    requests: list[str] = field(default_factory=list)
-
-    def record(self, message: ConsoleMessage) -> None:
-        """Keep a console message (a bound method: Playwright cannot wrap list.append)."""
-        self.console.append(message)
 
     def allow_error(self, status: int, path: str) -> None:
         """Chromium may log the HTTP ``status`` answering ``path``: the test provoked it."""
@@ -111,13 +101,6 @@ class Tab:
             for status, url in self.allowed_errors
         )
 
-    def screenshot(self, name: str) -> Path:
-        """A full-page screenshot in tests/artifacts/."""
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        path = ARTIFACTS / name
-        self.page.screenshot(path=path, full_page=True)
-        return path
-
     def give_token(self, token: str = TOKEN) -> None:
         """Type the control token into the form the page shows, and send it."""
         self.page.get_by_label("Control token").fill(token)
@@ -139,11 +122,8 @@ def opened(browser: Browser, mock: LiveMock, *, token: bool = True) -> Iterator[
     page = context.new_page()
     page.set_default_timeout(10_000)
     expect.set_options(timeout=10_000)
-    tab = Tab(page, mock.url)
-    page.on("console", tab.record)
-    page.on("pageerror", lambda error: tab.errors.append(str(error)))
-    page.on("dialog", lambda dialog: (tab.dialogs.append(dialog.message), dialog.dismiss()))
-    page.on("request", lambda request: tab.requests.append(request.url))
+    tab = Tab(page, origin=mock.url)
+    tab.listen()
     context.route("**/*", lambda route: _refuse_others(tab, route))
     try:
         page.goto(f"{mock.url}/__mock/", wait_until="load")

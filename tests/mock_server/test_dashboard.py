@@ -13,19 +13,17 @@ when missing or with ``UPDATE_DOCS_SCREENSHOT=1``.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 import yaml
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from mock_server.dashboard import CONTENT_SECURITY_POLICY
-from tests.mock_server.conftest import REPO, ROUTE, LiveMock
+from tests.browser import headless_chromium, save_docs_screenshot
+from tests.mock_server.conftest import ROUTE, LiveMock
 from tests.mock_server.dashboard_support import (
     CONTROL_OPENAPI,
     Markup,
@@ -40,8 +38,6 @@ from tests.mock_server.dashboard_support import (
 )
 
 pytestmark = pytest.mark.xdist_group("browser")
-
-DOCS_SCREENSHOT = REPO / "docs" / "dashboard.png"
 
 
 @pytest.fixture(scope="module")
@@ -60,15 +56,8 @@ def api(mock: LiveMock) -> Iterator[httpx.Client]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """Debian's Chromium, headless (the sandbox needs a non-root user: we run as root)."""
-    chromium = shutil.which("chromium")
-    assert chromium is not None, "no chromium on PATH: run scripts/install-browser"
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=chromium, headless=True, args=["--no-sandbox"]
-        )
-        yield launched
-        launched.close()
+    """Debian's Chromium, headless."""
+    yield from headless_chromium()
 
 
 @pytest.fixture
@@ -159,7 +148,7 @@ def test_switch_scenario_inject_fault_retry_and_remove_it_as_the_control_api_rep
     expect(page.locator("#no-faults")).to_be_visible()
     assert control(api, "GET", "/faults")["faults"] == []
     _retry_and_see_every_invoice_retried(tab, api)
-    _save_docs_screenshot(tab.screenshot("dashboard.png"))
+    save_docs_screenshot(tab.screenshot("dashboard.png"), "dashboard.png")
 
     page.get_by_role("button", name=f"Show the body of journal entry {failed_call}").click()
     expect(page.locator("#try-status")).to_have_text("500 Internal Server Error")
@@ -220,13 +209,6 @@ def _retry_and_see_every_invoice_retried(tab: Tab, api: httpx.Client) -> None:
     page.get_by_role("button", name="Pretty").click()
     body = page.locator("#try-body").inner_text()
     assert body.startswith('{\n  "Sucess": true,') and invoices[0]["InvoiceId"] in body
-
-
-def _save_docs_screenshot(screenshot: Path) -> None:
-    # A tracked file: rewritten only when asked (ports and times differ on every run).
-    if not DOCS_SCREENSHOT.exists() or os.environ.get("UPDATE_DOCS_SCREENSHOT") == "1":
-        DOCS_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(screenshot, DOCS_SCREENSHOT)
 
 
 def test_filters_show_the_invoices_of_one_status_and_switch(tab: Tab, api: httpx.Client) -> None:
