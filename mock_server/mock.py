@@ -7,6 +7,7 @@ own: everything that changes is in the store, shared by all worker processes.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -49,10 +50,12 @@ class Mock:
     def init_app(self, app: Flask) -> None:
         """Attach to ``app`` and make sure the store has a start state."""
         app.extensions[EXTENSION] = self
+        scenario = self.settings.start_scenario()
         self.store.initialize(
-            self.settings.start_scenario(),
-            lambda: self.seeded(self.settings.start_scenario()),
+            scenario,
+            lambda: self.seeded(scenario),
             force=bool(app.config["RESEED"]),
+            start_key=self._start_key(scenario),
         )
 
     def seeded(self, scenario: Scenario, *, count: int | None = None) -> list[Invoice]:
@@ -61,10 +64,20 @@ class Mock:
         return seed_invoices(count, seed=scenario.seed, clock=self.settings.clock)
 
     def reset(self) -> Scenario:
-        """Back to the start state: seeded invoices, start scenario, no faults, no journal."""
+        """Back to the start state: seeded invoices, start scenario, no faults, no journal.
+
+        The invoices are those the start scenario was seeded with (sending times as then),
+        copied back from the store; seeded again only when the store keeps another set.
+        """
         scenario = self.settings.start_scenario()
-        self.store.reset(scenario, self.seeded(scenario))
+        key = self._start_key(scenario)
+        if not self.store.restore_start(scenario, key):
+            self.store.reset(scenario, self.seeded(scenario), start_key=key)
         return scenario
+
+    def _start_key(self, scenario: Scenario) -> str:
+        """What the start invoices are drawn from: the scenario and the count."""
+        return json.dumps([scenario.to_json(), self.settings.failed_count(scenario)])
 
     def seed(self, *, count: int | None, seed: int | None) -> list[Invoice]:
         """Replace the invoices with ``count`` seeded ones (defaults: the scenario's)."""

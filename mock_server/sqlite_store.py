@@ -66,6 +66,7 @@ CREATE TABLE IF NOT EXISTS invoices (
     sending_type TEXT
 );
 CREATE INDEX IF NOT EXISTS invoices_by_status ON invoices (status, position);
+CREATE TABLE IF NOT EXISTS start_invoices AS SELECT * FROM invoices WHERE 0;
 CREATE TABLE IF NOT EXISTS faults (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     kind TEXT NOT NULL, calls INTEGER, share REAL, latency_ms INTEGER NOT NULL
@@ -176,30 +177,66 @@ class SqliteStore:
     # -- state --------------------------------------------------------------------------
 
     def initialize(
-        self, scenario: Scenario, invoices: Callable[[], Sequence[Invoice]], *, force: bool
+        self,
+        scenario: Scenario,
+        invoices: Callable[[], Sequence[Invoice]],
+        *,
+        force: bool,
+        start_key: str | None = None,
     ) -> bool:
         """Set the start state unless the database has one (or ``force``)."""
         with self._write() as db:
             if not force and self._meta(db, "scenario") is not None:
                 return False
-            self._reset(db, scenario, invoices())
+            self._reset(db, scenario, invoices(), start_key)
             return True
 
-    def reset(self, scenario: Scenario, invoices: Sequence[Invoice]) -> None:
+    def reset(
+        self, scenario: Scenario, invoices: Sequence[Invoice], *, start_key: str | None = None
+    ) -> None:
         """Replace invoices and scenario; clear faults, journal and the call count."""
         with self._write() as db:
-            self._reset(db, scenario, invoices)
+            self._reset(db, scenario, invoices, start_key)
+
+    def restore_start(self, scenario: Scenario, start_key: str) -> bool:
+        """Reset to the invoices kept under ``start_key``, if those are the ones kept.
+
+        A copy inside the database: 100,000 invoices in a fifth of a second, where seeding
+        them again took seconds.
+        """
+        with self._write() as db:
+            if self._meta_text(db, "start_key") != start_key:
+                return False
+            self._clear(db, scenario)
+            db.execute("DELETE FROM invoices")
+            db.execute("INSERT INTO invoices SELECT * FROM start_invoices ORDER BY position")
+            # The rows kept with that generation: a process holding its fixed columns
+            # keeps them.
+            self._set_meta_text(db, "generation", self._meta_text(db, "start_generation") or "")
+            return True
 
     def _reset(
-        self, db: sqlite3.Connection, scenario: Scenario, invoices: Sequence[Invoice]
+        self,
+        db: sqlite3.Connection,
+        scenario: Scenario,
+        invoices: Sequence[Invoice],
+        start_key: str | None,
     ) -> None:
+        self._clear(db, scenario)
+        self._replace(db, invoices)
+        if start_key is not None:
+            db.execute("DELETE FROM start_invoices")
+            db.execute("INSERT INTO start_invoices SELECT * FROM invoices ORDER BY position")
+            self._set_meta_text(db, "start_key", start_key)
+            self._set_meta_text(db, "start_generation", self._meta_text(db, "generation") or "")
+
+    def _clear(self, db: sqlite3.Connection, scenario: Scenario) -> None:
         db.execute("DELETE FROM faults")
         clear_entries(db)
         # Fault ids feed the seeded share draws: a reset must give the same ids again.
         db.execute("DELETE FROM sqlite_sequence WHERE name IN ('faults', 'journal')")
         self._set_meta(db, "calls", 0)
         self._set_meta(db, "scenario", scenario.to_json())
-        self._replace(db, invoices)
 
     def _replace(self, db: sqlite3.Connection, invoices: Sequence[Invoice]) -> None:
         db.execute("DELETE FROM invoices")
@@ -359,10 +396,15 @@ class SqliteStore:
 
     # -- meta ---------------------------------------------------------------------------
 
+    @classmethod
+    def _meta(cls, db: sqlite3.Connection, key: str) -> Any:
+        text = cls._meta_text(db, key)
+        return None if text is None else json.loads(text)
+
     @staticmethod
-    def _meta(db: sqlite3.Connection, key: str) -> Any:
+    def _meta_text(db: sqlite3.Connection, key: str) -> str | None:
         row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return None if row is None else json.loads(row["value"])
+        return None if row is None else str(row["value"])
 
     @classmethod
     def _set_meta(cls, db: sqlite3.Connection, key: str, value: Any) -> None:

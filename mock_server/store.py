@@ -188,12 +188,25 @@ class Store(Protocol):
     """The state every worker process shares; each method is one atomic step."""
 
     def initialize(
-        self, scenario: Scenario, invoices: Callable[[], Sequence[Invoice]], *, force: bool
+        self,
+        scenario: Scenario,
+        invoices: Callable[[], Sequence[Invoice]],
+        *,
+        force: bool,
+        start_key: str | None = None,
     ) -> bool:
-        """Set the start state unless one exists (or ``force``); True when it was set."""
+        """Set the start state unless one exists (or ``force``); True when it was set.
+        With ``start_key`` the invoices are also kept for :meth:`restore_start`."""
 
-    def reset(self, scenario: Scenario, invoices: Sequence[Invoice]) -> None:
-        """Replace everything: invoices, scenario; clear faults, journal and call count."""
+    def reset(
+        self, scenario: Scenario, invoices: Sequence[Invoice], *, start_key: str | None = None
+    ) -> None:
+        """Replace everything: invoices, scenario; clear faults, journal and call count.
+        With ``start_key`` the invoices are also kept for :meth:`restore_start`."""
+
+    def restore_start(self, scenario: Scenario, start_key: str) -> bool:
+        """Like :meth:`reset` with the invoices kept under ``start_key``; False, changing
+        nothing, when the invoices kept are another key's (or none are)."""
 
     def invoices(self) -> list[Invoice]:
         """Every invoice in seeding order."""
