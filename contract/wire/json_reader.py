@@ -30,9 +30,6 @@ What the reader holds a body to is what the service writes, Json.NET's output:
 
 from __future__ import annotations
 
-import contextlib
-import gc
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,7 +39,7 @@ from contract.wire.json_fast import fast_nodes, nesting_depth
 from contract.wire.json_parse import JsonSyntaxError, check_depth, decode_json, load_json
 from contract.wire.json_scalars import BAD, DATE_FORMS, ROUND_TRIP
 from contract.wire.json_walk import FastNode, JsonForm, Walker
-from contract.wire.reading import Problem, Reading
+from contract.wire.reading import Problem, Reading, collector_paused
 from contract.wire.values import UnsupportedTypeError, WireValueError
 
 __all__ = ["DEFAULT_MAX_DEPTH", "json_fast_reader", "json_reading", "read_json", "values_from_json"]
@@ -73,7 +70,7 @@ def json_reading(
     """
     root = _root(contract)
     program = _program(contract)
-    with _collector_paused():
+    with collector_paused():
         try:
             text = decode_json(body)
             document = load_json(text, max_depth=max_depth)
@@ -157,16 +154,3 @@ def _program(contract: EndpointContract) -> _Program:
         )
         hit = _CACHE[id(contract)] = (contract, program)
     return hit[1]
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    # A 100,000-item body is a million acyclic objects: the cyclic collector would run
-    # over them again and again while they are built, for nothing.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

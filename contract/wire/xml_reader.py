@@ -26,17 +26,14 @@ service writes them, ``\\n``) read as ``\\n``, and an empty string reads the sam
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import threading
-from collections.abc import Iterator
 from typing import Any, cast
 
 from lxml import etree
 
 from contract.datacontract import contract_name
 from contract.endpoint import EndpointContract
-from contract.wire.reading import Problem, Reading
+from contract.wire.reading import Problem, Reading, collector_paused
 from contract.wire.values import UnsupportedTypeError
 from contract.wire.xml_canonical import NotCanonical, canonical_reader
 from contract.wire.xml_parse import XmlSyntaxError, parse_xml_document, refuse_before_parsing
@@ -102,7 +99,7 @@ def read_xml_document(
         reading.values = values
     else:
         walker = XmlWalker(contract.catalog, parsed.text_of)
-        with _collector_paused():
+        with collector_paused():
             reading.values = walker.root(parsed.root, response_type)
         reading.problems = walker.problems
     if validation is not None and reading.problems:
@@ -155,7 +152,7 @@ def _canonical(body: bytes, contract: EndpointContract) -> Any:
     if read is None:
         return None
     try:
-        with _collector_paused():
+        with collector_paused():
             return read(body)
     except (NotCanonical, ValueError):  # ValueError: a reference to no character
         return None
@@ -163,19 +160,6 @@ def _canonical(body: bytes, contract: EndpointContract) -> Any:
 
 def _syntax(error: XmlSyntaxError) -> Problem:
     return Problem("xml.syntax", "well-formed UTF-8 XML without DTD", error.reason, "/", error.line)
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    # A 100,000-item body is a million acyclic objects: the cyclic collector would run
-    # over them again and again while they are built, for nothing.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class _Validation:
