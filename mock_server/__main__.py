@@ -1,8 +1,10 @@
 """``python -m mock_server`` / ``retry-mock``: serve the mock under granian (or gunicorn).
 
 The main process validates the options (bad ones, a port nothing can listen on, and a
-``--db`` SQLite cannot use, exit 2 with a one-line message), prepares the database (a
-temporary one unless ``--db``; an existing ``--db`` keeps its state unless ``--reseed``),
+``--db`` SQLite or PostgreSQL cannot use, exit 2 with a one-line message), prepares the
+database (a temporary one unless ``--db``; an existing ``--db`` keeps its state unless
+``--reseed``; ``--db postgresql://...`` keeps the state in PostgreSQL, shared by every
+instance started on it, the password never printed),
 builds the app once, prints the URL with the port it serves on (``--port 0`` picks a free
 one) and forks the workers (:mod:`mock_server.servers`), which share the state through
 the database. SIGTERM and SIGINT stop it cleanly;
@@ -31,6 +33,7 @@ from mock_server.app import create_app
 from mock_server.iis_headers import HEADER_KEYS
 from mock_server.lifecycle import bind_workers_to_master
 from mock_server.mock import current_mock_of
+from mock_server.postgres_url import PostgresUrl, is_postgres_url
 from mock_server.scenarios import SCENARIO_NAMES
 from mock_server.servers import SERVERS, THREADS_PER_WORKER, address, free_to_listen, serve
 from mock_server.settings import DEFAULTS, Settings, SettingsError
@@ -98,6 +101,17 @@ def _rate(text: str) -> float:
     return value
 
 
+def _database(text: str) -> Path | PostgresUrl:
+    if is_postgres_url(text):
+        return PostgresUrl(text)
+    scheme, separator, _ = text.partition("://")
+    if separator and scheme.isalnum():
+        raise argparse.ArgumentTypeError(
+            f"a database URL must be postgresql:// or postgres://, got {scheme}://"
+        )
+    return Path(text)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="retry-mock",
@@ -123,7 +137,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     add("--scenario", choices=[n for n in SCENARIO_NAMES if n != "canned"], default="partial",
         help="start scenario (default partial)")  # fmt: skip
-    add("--db", type=Path, help="SQLite file keeping the state across restarts")
+    add("--db", type=_database, metavar="PATH|URL",
+        help="SQLite file keeping the state across restarts, or postgresql://user@host/db"
+             " (password from PGPASSWORD) shared by several instances")  # fmt: skip
     add("--reseed", action="store_true", help="replace the state in an existing --db")
     add("--share-db", action="store_true",
         help="serve a --db another mock serves already (both change one state)")  # fmt: skip
@@ -157,6 +173,8 @@ def parse_options(argv: Sequence[str] | None = None) -> tuple[argparse.Namespace
     options = parser.parse_args(argv)
     if options.no_cors and options.cors_origins is not None:
         parser.error("--no-cors and --cors-origins contradict each other")
+    if options.share_db and isinstance(options.db, PostgresUrl):
+        parser.error("--share-db is for a SQLite --db: every mock on a PostgreSQL --db shares it")
     config = {
         "DATABASE": options.db, "RESEED": options.reseed, "SEED": options.seed,
         "FAILED": options.failed, "SCENARIO": options.scenario,
@@ -243,7 +261,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     temporary = None if options.db else tempfile.mkdtemp(prefix="retry-mock-")
     if temporary is not None:
         config["DATABASE"] = Path(temporary) / "mock.sqlite3"
-    else:
+    elif isinstance(options.db, Path):  # several mocks on one PostgreSQL are the point
         _claim_or_exit(options.db, port, share=options.share_db)
     kept = None if options.reseed else stored_state(config["DATABASE"])
     try:

@@ -1,4 +1,5 @@
-"""The app factory: one Flask app per call, its state in the store named by the config."""
+"""The app factory: one Flask app per call, its state in the store named by the config:
+a SQLite file (the default, a temporary one unless named) or a PostgreSQL database."""
 
 from __future__ import annotations
 
@@ -24,8 +25,10 @@ from mock_server.errors import register_error_handlers
 from mock_server.helppages import register_help_pages
 from mock_server.journal import register_journal
 from mock_server.mock import Mock
+from mock_server.postgres_url import PostgresUrl
 from mock_server.settings import DEFAULTS, Settings, SettingsError
 from mock_server.sqlite_store import SqliteStore
+from mock_server.store import Store, StoreUnavailable
 from mock_server.webapi import ServiceRoutes, register_service_headers, with_reason_phrase
 
 __all__ = ["create_app"]
@@ -35,7 +38,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """A mock of the retry service configured by ``config`` (keys: :mod:`mock_server.settings`).
 
     Invalid configuration raises :class:`~mock_server.settings.SettingsError`, and so does
-    a ``DATABASE`` SQLite cannot open or write (the message names the path and why).
+    a ``DATABASE`` SQLite cannot open or write, or a PostgreSQL database that cannot be
+    reached or used (the message names the path or the URL, its password masked, and why).
     """
     app = Flask(__name__)
     app.config.from_mapping(DEFAULTS)
@@ -44,12 +48,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     contract = _contract(app.config["CONTRACT"])
     try:
         writer = ResponseWriter(contract, xml_newline=settings.xml_newline)
-        mock = Mock(settings, _store(app), contract, writer)
+        mock = Mock(settings, _store(app, settings.database), contract, writer)
         mock.init_app(app)
-    except (sqlite3.Error, OSError) as error:
+    except (sqlite3.Error, OSError, StoreUnavailable) as error:
         # The checks in Settings cannot foresee everything (permissions, a database of
         # another program, a full disk): the first use of the database is the real test.
-        path = app.config["DATABASE"] or "(a temporary file)"
+        path = settings.database or "(a temporary file)"
         raise SettingsError(
             f"DATABASE {path} cannot be used as the mock's state: {error}"
         ) from None
@@ -81,8 +85,9 @@ def _contract(configured: EndpointContract | None) -> EndpointContract:
     return load_contract()
 
 
-def _store(app: Flask) -> SqliteStore:
-    path = app.config["DATABASE"]
+def _store(app: Flask, path: Path | PostgresUrl | None) -> Store:
+    if isinstance(path, PostgresUrl):
+        return _postgres_store(path)
     if path is not None:
         return SqliteStore(path)
     # No database named: a private temporary one that disappears with the app or the process.
@@ -91,3 +96,17 @@ def _store(app: Flask) -> SqliteStore:
     weakref.finalize(app, shutil.rmtree, directory, ignore_errors=True)
     atexit.register(shutil.rmtree, directory, ignore_errors=True)
     return store
+
+
+def _postgres_store(url: PostgresUrl) -> Store:
+    """The store in PostgreSQL; without the driver installed, an error saying how to add it."""
+    try:
+        from mock_server.postgres_store import PostgresStore  # noqa: PLC0415 - only for a URL
+    except ImportError as error:
+        if not (error.name or "").startswith(("psycopg", "psycopg_pool")):
+            raise
+        raise SettingsError(
+            f"DATABASE {url}: the PostgreSQL driver is not installed (psycopg, psycopg-pool);"
+            " install the postgres extra: pip install 'retryallfailed-contract-kit[postgres]'"
+        ) from None
+    return PostgresStore(url)

@@ -1,6 +1,6 @@
 """Query parameters of the control API: ``GET /__mock/journal?limit=N&since=...``.
 
-``limit`` is a whole number from 1 to :data:`~mock_server.sqlite_journal.JOURNAL_LIMIT`:
+``limit`` is a whole number from 1 to :data:`~mock_server.journal_rules.JOURNAL_LIMIT`:
 the newest N entries (of those ``since`` selects). ``since`` is either a sequence number
 (a whole number of 0 or more: the entries after it) or a .NET round-trip time such as
 ``2025-12-14T19:20:43.1992775+02:00`` (the entries journaled later, compared as instants;
@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from contract.netdatetime import DateTimeKind, NetDateTime
-from mock_server.sqlite_journal import JOURNAL_LIMIT
+from mock_server.journal_rules import JOURNAL_LIMIT
 
 __all__ = ["SQLITE_MAX", "JournalQuery", "instant", "journal_query", "whole_number"]
 

@@ -5,7 +5,9 @@
 ==================  =========================================================================
 ``DATABASE``        SQLite file holding the state; None: a temporary file removed at exit.
                     It must be a new path or a SQLite database, never a directory or
-                    another kind of file
+                    another kind of file. A ``postgresql://`` (or ``postgres://``) URL, or
+                    a ``PostgresUrl``: the state in that PostgreSQL database, shared by
+                    every mock started on it (:mod:`mock_server.postgres_store`)
 ``RESEED``          replace the state in an existing ``DATABASE`` with the start state
 ``SEED``            seed of the start invoices and of every seeded draw (int)
 ``FAILED``          failed invoices at the start (at most 100,000); None: the scenario's own
@@ -46,6 +48,7 @@ from contract.netdatetime import NetDateTime
 from contract.wire import XmlNewline
 from mock_server.clock import Clock, parse_utc_offset
 from mock_server.iis_headers import HEADER_KEYS, Header, site_headers
+from mock_server.postgres_url import PostgresUrl, is_postgres_url
 from mock_server.scenarios import MAX_FAILED, SCENARIO_NAMES, Scenario, builtin_scenario
 
 __all__ = ["DEFAULTS", "DEFAULT_FAILED", "Settings", "SettingsError", "check_database"]
@@ -81,7 +84,7 @@ class SettingsError(ValueError):
 class Settings:
     """Validated configuration (built from the Flask config by :meth:`from_config`)."""
 
-    database: Path | None
+    database: Path | PostgresUrl | None
     seed: int
     failed: int | None
     scenario: str
@@ -152,9 +155,11 @@ def _optional_integer(
     return _integer(config, key, minimum=minimum, maximum=maximum)
 
 
-def _database(value: Any) -> Path | None:
-    if value is None:
-        return None
+def _database(value: Any) -> Path | PostgresUrl | None:
+    if value is None or isinstance(value, PostgresUrl):
+        return value
+    if isinstance(value, str) and is_postgres_url(value):
+        return PostgresUrl(value)
     if not isinstance(value, str | Path):
         raise SettingsError(f"DATABASE must be a file path, got {value!r}")
     path = Path(value)

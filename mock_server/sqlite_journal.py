@@ -1,45 +1,26 @@
 """The request journal's SQL, inside the transactions of :mod:`mock_server.sqlite_store`.
 
-Each entry's ``id`` is its sequence number (growing by one per entry; emptying the journal
-or resetting the store starts them at 1 again) and ``size`` its bytes as stored
-(:func:`entry_size`). Bounds, oldest entries going first, applied once per
-:data:`JOURNAL_TRIM_EVERY` inserts (a DELETE per call cost the retry transaction a third
-more): about :data:`JOURNAL_LIMIT` entries (reads show only the newest LIMIT), and at most
-:data:`JOURNAL_BYTES_LIMIT` bytes at any time - a check leaves at most :data:`BYTES_KEPT`,
-room for the largest entries until the next one. The bytes are a running total in
-``meta``, so a check reads only the entries since the last one and those it deletes.
+Each entry's ``id`` is its sequence number and ``size`` its bytes as stored; the bounds and
+the rule of which entries go first are :mod:`mock_server.journal_rules`' (both stores share
+them). The running total of the bytes is in ``meta``.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 
-from mock_server.store import JOURNAL_FIELD_LIMIT, JournalEntry
+from mock_server import journal_rules
+from mock_server.journal_rules import entry_size
+from mock_server.store import JournalEntry
 
 __all__ = [
-    "JOURNAL_BYTES_LIMIT",
-    "JOURNAL_LIMIT",
-    "JOURNAL_TRIM_EVERY",
-    "MAX_ENTRY_SIZE",
     "append_entry",
     "clear_entries",
     "create_journal",
-    "entry_size",
     "read_entries",
 ]
 
-JOURNAL_LIMIT = 10_000  # oldest entries go first, so a long benchmark cannot fill the disk
-# Entries beyond the limit are deleted in batches, one DELETE per this many calls: a DELETE
-# per call cost the retry transaction a third more. Reads show only the newest LIMIT.
-JOURNAL_TRIM_EVERY = 64
-JOURNAL_BYTES_LIMIT = 8 * 1024 * 1024
-"""Bytes of entries the journal stores at most (as :func:`entry_size` counts them)."""
-ENTRY_OVERHEAD = 160
-"""Bytes counted per entry besides its texts: the JSON names, numbers and punctuation."""
-MAX_ENTRY_SIZE = ENTRY_OVERHEAD + 6 * 4 * JOURNAL_FIELD_LIMIT + 64
-"""The largest entry: six cut texts of up to 4 UTF-8 bytes a character, and the time."""
-BYTES_KEPT = JOURNAL_BYTES_LIMIT - (JOURNAL_TRIM_EVERY - 1) * MAX_ENTRY_SIZE
-"""What a check leaves at most: the entries until the next check cannot pass the limit."""
 _TABLE = """
 CREATE TABLE journal (
     id INTEGER PRIMARY KEY,
@@ -62,24 +43,13 @@ def create_journal(db: sqlite3.Connection) -> None:
         db.execute(_TABLE)
 
 
-def entry_size(entry: JournalEntry) -> int:
-    """The bytes ``entry`` takes: its texts in UTF-8 plus :data:`ENTRY_OVERHEAD`.
-
-    At least the length of the entry's JSON in the control API, so the 8 MiB a journal
-    response sends hold every stored entry.
-    """
-    texts = (entry.method, entry.path, entry.accept, entry.media_type, entry.time, entry.fault,
-             entry.client)  # fmt: skip
-    return ENTRY_OVERHEAD + sum(len(text.encode()) for text in texts if text)
-
-
 def append_entry(db: sqlite3.Connection, entry: JournalEntry) -> int:
-    """Insert ``entry``; every :data:`JOURNAL_TRIM_EVERY` entries, bound the journal.
+    """Insert ``entry``; every ``JOURNAL_TRIM_EVERY`` entries, bound the journal.
 
     Returns the entry's sequence number.
     """
     newest = int(db.execute(_INSERT, (*_values(entry), entry_size(entry))).lastrowid or 0)
-    if newest % JOURNAL_TRIM_EVERY == 0:
+    if journal_rules.due_for_trim(newest):
         _bound(db, newest)
     return newest
 
@@ -90,32 +60,36 @@ def _values(entry: JournalEntry) -> tuple[object, ...]:
 
 
 def _bound(db: sqlite3.Connection, newest: int) -> None:
-    """Drop the oldest entries beyond :data:`JOURNAL_LIMIT`, then beyond :data:`BYTES_KEPT`.
-
-    The bytes stored are the running total of the last check plus the entries since (an
-    indexed range of at most :data:`JOURNAL_TRIM_EVERY` rows); the rows deleted are read
-    once, oldest first, to take their sizes off the total.
-    """
-    recent = _sum(db, "id > ?", newest - JOURNAL_TRIM_EVERY)
-    stored = int(_meta_int(db) + recent)
-    cutoff = newest - JOURNAL_LIMIT
-    if cutoff > 0:
-        stored -= _sum(db, "id <= ?", cutoff)
-    if stored > BYTES_KEPT:
-        rows = db.execute("SELECT id, size FROM journal WHERE id > ? ORDER BY id", (cutoff,))
-        for row_id, size in rows:
-            stored -= size
-            cutoff = row_id
-            if stored <= BYTES_KEPT:
-                break
-        rows.close()
+    """Drop the oldest entries beyond the bounds (:func:`~mock_server.journal_rules.trim_point`)."""
+    cutoff, stored = journal_rules.trim_point(_Sizes(db), newest, _meta_int(db))
     if cutoff > 0:
         db.execute("DELETE FROM journal WHERE id <= ?", (cutoff,))
     _set_meta_int(db, stored)
 
 
-def _sum(db: sqlite3.Connection, where: str, bound: int) -> int:
-    return int(db.execute(f"SELECT TOTAL(size) FROM journal WHERE {where}", (bound,)).fetchone()[0])
+class _Sizes:
+    """The journal's sizes as :func:`~mock_server.journal_rules.trim_point` asks for them."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def _total(self, where: str, bound: int) -> int:
+        query = f"SELECT TOTAL(size) FROM journal WHERE {where}"
+        return int(self._db.execute(query, (bound,)).fetchone()[0])
+
+    def total_after(self, sequence: int) -> int:
+        return self._total("id > ?", sequence)
+
+    def total_up_to(self, sequence: int) -> int:
+        return self._total("id <= ?", sequence)
+
+    def sizes_after(self, sequence: int) -> Iterator[tuple[int, int]]:
+        query = "SELECT id, size FROM journal WHERE id > ? ORDER BY id"
+        rows = self._db.execute(query, (sequence,))
+        try:
+            yield from rows
+        finally:
+            rows.close()  # before the DELETE
 
 
 def _meta_int(db: sqlite3.Connection) -> int:
@@ -134,16 +108,16 @@ def _set_meta_int(db: sqlite3.Connection, value: int) -> None:
 def read_entries(
     db: sqlite3.Connection, *, after: int = 0, limit: int | None = None
 ) -> list[JournalEntry]:
-    """The newest ``limit`` (at most :data:`JOURNAL_LIMIT`) entries after sequence ``after``.
+    """The newest ``limit`` (at most ``JOURNAL_LIMIT``) entries after sequence ``after``.
 
     Oldest first.
     """
-    limit = JOURNAL_LIMIT if limit is None else min(limit, JOURNAL_LIMIT)
+    limit = journal_rules.read_limit(limit)
     rows = db.execute(
         f"SELECT * FROM (SELECT id, {_FIELDS} FROM journal "
         "WHERE id > ? AND id > (SELECT MAX(id) FROM journal) - ? "
         "ORDER BY id DESC LIMIT ?) ORDER BY id",
-        (after, JOURNAL_LIMIT, limit),
+        (after, journal_rules.JOURNAL_LIMIT, limit),
     )
     return [
         JournalEntry(

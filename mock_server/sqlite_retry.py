@@ -1,13 +1,10 @@
-"""The retry call's work inside :class:`~mock_server.sqlite_store.SqliteStore`'s transaction.
+"""The retry call's SQL inside :class:`~mock_server.sqlite_store.SqliteStore`'s transaction.
 
-A call over 100,000 invoices must answer within a second, so the rows never become
-objects: the failed rows are read as ``(position, attempts)`` tuples, joined with the
-columns a retry never changes (ids, ``System``, ``SendingType``) from a per-process
-:class:`FixedColumns` copy, and written back by statements that each update many rows
-(see :func:`write_outcomes`). ``FixedColumns`` belongs to one *generation* of the
-invoices: every replacement of the invoices stores a new random generation in ``meta``,
-so a copy from another generation is never used - each worker process reloads it once
-after another process replaced the invoices.
+The failed rows are read as ``(position, attempts)`` tuples and drawn by
+:func:`mock_server.retry_call.outcomes_of` (the part both stores share), and written back
+by statements that each update many rows (see :func:`write_outcomes`); the columns a retry
+never changes come from a per-process :class:`~mock_server.retry_call.FixedColumns` copy of
+the invoices' generation (:func:`load_fixed`).
 """
 
 from __future__ import annotations
@@ -16,15 +13,11 @@ import contextlib
 import itertools
 import json
 import sqlite3
-import uuid
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 from contract.netdatetime import NetDateTime
-from contract.wire.values import GuidText
-from mock_server.retry import Attempts, invoice_key
-from mock_server.store import RetriedInvoice
+from mock_server.retry import Attempts
+from mock_server.retry_call import FixedColumns, Outcomes, new_generation, outcomes_of
 from mock_server.vocabulary import FAILED
 
 __all__ = [
@@ -33,12 +26,10 @@ __all__ = [
     "FixedColumns",
     "Outcomes",
     "draw_outcomes",
+    "load_fixed",
     "new_generation",
     "write_outcomes",
 ]
-
-# practice, encounter and invoice ids, the invoice's draw key, System, SendingType
-Fixed = tuple[GuidText, GuidText, GuidText, int, str | None, str | None]
 
 _SELECT_FAILED = "SELECT position, attempts FROM invoices WHERE status = ? ORDER BY position"
 # From this many rows on, a call's rows are written by a statement per group of rows that
@@ -68,62 +59,11 @@ _SELECT_FIXED = (
 )
 
 
-def new_generation() -> str:
-    """A fresh generation token for a new set of invoices."""
-    return uuid.uuid4().hex
-
-
-@dataclass(frozen=True)
-class FixedColumns:
-    """The columns no retry changes, by position, for one generation of the invoices.
-
-    With each invoice's draw key (:func:`~mock_server.retry.invoice_key`): the id's hash is
-    taken once per generation, not once per attempt.
-    """
-
-    generation: str | None  # the generation row's stored text (None: a database without one)
-    by_position: dict[int, Fixed]
-
-    @classmethod
-    def load(cls, db: sqlite3.Connection, generation: str | None) -> FixedColumns:
-        """The columns as the database holds them now."""
-        cursor = db.cursor()
-        cursor.row_factory = None
-        return cls.from_columns(generation, cursor.execute(_SELECT_FIXED))
-
-    @classmethod
-    def from_columns(
-        cls,
-        generation: str | None,
-        rows: Iterable[tuple[int, str, str, str, str | None, str | None]],
-    ) -> FixedColumns:
-        """From (position, practice, encounter, invoice, system, sending type) rows."""
-        # The ids were written by this store from uuid.UUID, so they are the D form:
-        # GuidText without the (costly) check.
-        text = GuidText.unchecked
-        # Practices, switches and sending types repeat across invoices: one object per
-        # value instead of one per row (100,000 invoices: about 20 MB less per process).
-        practices: dict[str, GuidText] = {}
-        words: dict[str | None, str | None] = {}
-        word = words.setdefault
-        return cls(generation, {
-            position: (practices.get(practice) or practices.setdefault(practice, text(practice)),
-                       text(encounter), text(invoice), invoice_key(invoice),
-                       word(system, system), word(sending_type, sending_type))
-            for position, practice, encounter, invoice, system, sending_type in rows
-        })  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Outcomes:
-    """One call's retried invoices, and the positions to write, by what is written to them.
-
-    A handful of reasons cover any number of invoices: the groups are few.
-    """
-
-    retried: list[RetriedInvoice]
-    kept: dict[str | None, list[int]]  # positions of invoices still Failed, by new reason
-    changed: dict[tuple[str | None, str], list[int]]  # the others', by (reason, status)
+def load_fixed(db: sqlite3.Connection, generation: str | None) -> FixedColumns:
+    """The columns no retry changes, as the database holds them now."""
+    cursor = db.cursor()
+    cursor.row_factory = None
+    return FixedColumns.from_columns(generation, cursor.execute(_SELECT_FIXED))
 
 
 def draw_outcomes(
@@ -132,21 +72,7 @@ def draw_outcomes(
     """Retry every failed invoice, in position order (nothing is written yet)."""
     cursor = db.cursor()
     cursor.row_factory = None
-    rows = cursor.execute(_SELECT_FAILED, (FAILED,)).fetchall()
-    by_position, outcome = fixed.by_position, attempts.outcome
-    outcomes = Outcomes([], defaultdict(list), defaultdict(list))
-    retried, kept, changed = outcomes.retried, outcomes.kept, outcomes.changed
-    for position, tries in rows:
-        practice, encounter, invoice, key, system, sending_type = by_position[position]
-        reason, status = outcome(invoice, key, system, tries + 1)
-        retried.append(
-            (practice, encounter, invoice, reason, status, system, now, tries + 1, sending_type)
-        )
-        if status == FAILED:
-            kept[reason].append(position)
-        else:
-            changed[reason, status].append(position)
-    return outcomes
+    return outcomes_of(cursor.execute(_SELECT_FAILED, (FAILED,)).fetchall(), attempts, fixed, now)
 
 
 def write_outcomes(db: sqlite3.Connection, outcomes: Outcomes, now: NetDateTime) -> None:

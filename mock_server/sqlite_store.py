@@ -29,24 +29,26 @@ from typing import Any
 from contract.netdatetime import DateTimeKind, NetDateTime
 from mock_server.invoices import Invoice
 from mock_server.retry import Attempts
-from mock_server.scenarios import Response, Scenario
+from mock_server.retry_call import (
+    FixedColumns,
+    Outcomes,
+    RetryCaches,
+    firing,
+    new_generation,
+    run_retry,
+)
+from mock_server.scenarios import Scenario
 from mock_server.sqlite_journal import (
-    JOURNAL_LIMIT,
     append_entry,
     clear_entries,
     create_journal,
     read_entries,
 )
-from mock_server.sqlite_retry import (
-    FixedColumns,
-    draw_outcomes,
-    new_generation,
-    write_outcomes,
-)
-from mock_server.store import Fault, FaultKind, JournalEntry, RetryCall, answering_fault
+from mock_server.sqlite_retry import draw_outcomes, load_fixed, write_outcomes
+from mock_server.store import Fault, FaultKind, JournalEntry, RetryCall
 from mock_server.writer_lock import WriterLock
 
-__all__ = ["JOURNAL_LIMIT", "SqliteStore"]
+__all__ = ["SqliteStore"]
 
 CACHE_KIB = 64 * 1024
 
@@ -130,8 +132,7 @@ class SqliteStore:
         # WAL with NORMAL syncs at checkpoints only; OFF leaves writing to the OS.
         self._synchronous = "NORMAL" if durable else "OFF"
         self._local = threading.local()
-        self._fixed: FixedColumns | None = None
-        self._scenario_cache: tuple[str, Scenario] | None = None
+        self._caches = RetryCaches()
         self._connection().executescript(_SCHEMA)
         with self._write() as db:
             create_journal(db)
@@ -251,7 +252,7 @@ class SqliteStore:
         # start with it), their id texts as stored. Retries compare the stored text.
         generation = json.dumps(new_generation())
         self._set_meta_text(db, "generation", generation)
-        self._fixed = FixedColumns.from_columns(generation, (
+        self._caches.fixed = FixedColumns.from_columns(generation, (
             (position, practice, encounter, invoice, system, sending_type)
             for position, invoice, practice, encounter, _, _, system, *_, sending_type in rows
         ))  # fmt: skip
@@ -294,44 +295,8 @@ class SqliteStore:
         no invoice object is built, no GUID parsed (a call may cover 100,000 invoices).
         """
         with self._write() as db:
-            scenario_text, generation, faulted = db.execute(_SELECT_RETRY_STATE).fetchone()
-            scenario = self._scenario_of(scenario_text)
-            if faults is None:
-                fired = self._fire_faults(db, scenario.seed) if faulted else ()
-                wait_ms = sum(f.latency_ms for f in fired if f.kind is FaultKind.LATENCY)
-                if wait_ms:  # the wait must not hold the writer lock
-                    return RetryCall(scenario, [], fired, wait_ms)
-            else:
-                fired = tuple(faults)
-            if journal is not None:
-                append_entry(db, journal.with_faults(fired))
-            if scenario.response is not Response.RETRY or answering_fault(fired) is not None:
-                return RetryCall(scenario, [], fired)
-            attempts = Attempts(scenario)
-            fixed = self._fixed_columns(db, generation)
-            outcomes = draw_outcomes(db, attempts, fixed, now)
-            call = RetryCall(scenario, outcomes.retried, fired)
-            if before_writing is not None:
-                before_writing(call)
-            write_outcomes(db, outcomes, now)
-            if attempts.used_scripts:
-                self._set_meta(db, "scenario", attempts.scenario().to_json())
-            return call
-
-    def _scenario_of(self, text: str) -> Scenario:
-        # The stored text is the truth, read in the retry's own transaction: decoding it
-        # again is only needed when it differs from the last text this process decoded
-        # (another worker or a control call changed the scenario).
-        cached = self._scenario_cache
-        if cached is None or cached[0] != text:
-            cached = self._scenario_cache = (text, Scenario.from_json(json.loads(text)))
-        return cached[1]
-
-    def _fixed_columns(self, db: sqlite3.Connection, generation: str | None) -> FixedColumns:
-        fixed = self._fixed
-        if fixed is None or fixed.generation != generation:
-            fixed = self._fixed = FixedColumns.load(db, generation)
-        return fixed
+            return run_retry(_SqliteRetry(self, db), self._caches, now, journal=journal,
+                             before_writing=before_writing, faults=faults)  # fmt: skip
 
     # -- faults -------------------------------------------------------------------------
 
@@ -371,17 +336,17 @@ class SqliteStore:
         call = int(self._meta(db, "calls") or 0) + 1
         self._set_meta(db, "calls", call)
         faults = [_fault(row) for row in db.execute("SELECT * FROM faults ORDER BY id")]
-        firing = tuple(fault for fault in faults if fault.fires(call, seed))
-        for fault in firing:
+        fired = firing(faults, call, seed)
+        for fault in fired:
             if fault.calls is not None:
                 db.execute("UPDATE faults SET calls = calls - 1 WHERE id = ?", (fault.id,))
         db.execute("DELETE FROM faults WHERE calls IS NOT NULL AND calls <= 0")
-        return firing
+        return fired
 
     # -- journal ------------------------------------------------------------------------
 
     def record(self, entry: JournalEntry) -> None:
-        """Append to the journal (bounded: :mod:`mock_server.sqlite_journal`)."""
+        """Append to the journal (bounded: :mod:`mock_server.journal_rules`)."""
         with self._write() as db:
             append_entry(db, entry)
 
@@ -417,3 +382,32 @@ class SqliteStore:
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (key, text),
         )
+
+
+class _SqliteRetry:
+    """A retry call's statements in ``db``'s open write transaction (see run_retry)."""
+
+    def __init__(self, store: SqliteStore, db: sqlite3.Connection) -> None:
+        self._store, self._db = store, db
+
+    def state(self) -> tuple[str, str | None, bool]:
+        scenario, generation, faulted = self._db.execute(_SELECT_RETRY_STATE).fetchone()
+        return scenario, generation, bool(faulted)
+
+    def fire_faults(self, seed: int) -> tuple[Fault, ...]:
+        return self._store._fire_faults(self._db, seed)
+
+    def append(self, entry: JournalEntry) -> None:
+        append_entry(self._db, entry)
+
+    def fixed(self, generation: str | None) -> FixedColumns:
+        return self._store._caches.fixed_columns(generation, lambda g: load_fixed(self._db, g))
+
+    def outcomes(self, attempts: Attempts, fixed: FixedColumns, now: NetDateTime) -> Outcomes:
+        return draw_outcomes(self._db, attempts, fixed, now)
+
+    def write(self, outcomes: Outcomes, now: NetDateTime) -> None:
+        write_outcomes(self._db, outcomes, now)
+
+    def keep_scenario(self, scenario: Scenario) -> None:
+        self._store._set_meta(self._db, "scenario", scenario.to_json())

@@ -10,6 +10,8 @@
   second owner behind a sharer's back. The kernel drops the locks when the last process
   holding them ends, however it ends: a mock killed with ``kill -9`` never leaves a
   stale lock behind.
+* A PostgreSQL ``--db`` is claimed by nobody: every instance started on it serves and
+  changes the one state (the first one seeds it).
 * The banner tells the state actually served: an existing database keeps its scenario
   and invoices, so the start options that would have set them are listed as not applied,
   with how to apply them (``--reseed``).
@@ -29,6 +31,7 @@ try:
 except ImportError:  # not POSIX: no ownership check
     fcntl = None  # type: ignore[assignment]
 
+from mock_server.postgres_url import PostgresUrl
 from mock_server.scenarios import Scenario
 from mock_server.vocabulary import FAILED
 
@@ -106,8 +109,10 @@ class StoredState:
     failed: int
 
 
-def stored_state(path: Path | None) -> StoredState | None:
+def stored_state(path: Path | PostgresUrl | None) -> StoredState | None:
     """The state in the database at ``path``, or None without one (new, empty, unreadable)."""
+    if isinstance(path, PostgresUrl):
+        return _stored_in_postgres(path)
     if path is None or not path.is_file():
         return None
     try:
@@ -120,6 +125,32 @@ def stored_state(path: Path | None) -> StoredState | None:
             return StoredState(Scenario.from_json(json.loads(row[0])), failed)
     except (sqlite3.Error, ValueError, KeyError, TypeError):
         return None  # the app's own start reports what is wrong with it
+
+
+_STORED_QUERY = (
+    "SELECT (SELECT value FROM meta WHERE key = 'scenario'),"
+    " (SELECT COUNT(*) FROM invoices WHERE status = %s)"
+)
+
+
+def _stored_in_postgres(url: PostgresUrl) -> StoredState | None:
+    """The state the mock's tables in ``url`` hold, or None (no tables yet, no driver, no
+    server: the app's own start reports what is wrong)."""
+    try:
+        import psycopg  # noqa: PLC0415 - only for a PostgreSQL --db
+    except ImportError:
+        return None
+    try:
+        with psycopg.connect(url.text, connect_timeout=10) as db:
+            found = db.execute("SELECT to_regclass('meta') IS NOT NULL").fetchone()
+            if not found or not found[0]:
+                return None
+            row = db.execute(_STORED_QUERY, (FAILED,)).fetchone()
+            if row is None or row[0] is None:
+                return None
+            return StoredState(Scenario.from_json(json.loads(row[0])), int(row[1]))
+    except (psycopg.Error, ValueError, KeyError, TypeError):
+        return None
 
 
 def not_applied(state: StoredState, requested: Scenario, *, failed: int | None) -> list[str]:

@@ -1,8 +1,11 @@
 """The mock's state behind one small interface: invoices, scenario, faults and the journal.
 
 Everything a worker process needs to answer like every other worker lives in the store
-(gunicorn runs several processes), so a second backend only has to implement
-:class:`Store`. :class:`~mock_server.sqlite_store.SqliteStore` is the one the mock uses.
+(gunicorn runs several processes), so a backend only has to implement :class:`Store`:
+:class:`~mock_server.sqlite_store.SqliteStore` (the default: one file, one machine) and
+:class:`~mock_server.postgres_store.PostgresStore` (one database server, any number of
+instances of the mock). The steps both share are in :mod:`mock_server.retry_call` and
+:mod:`mock_server.journal_rules`.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ __all__ = [
     "RetriedInvoice",
     "RetryCall",
     "Store",
+    "StoreUnavailable",
     "answering_fault",
     "cut",
     "fault_names",
@@ -54,6 +58,10 @@ def cut(text: str | None, limit: int = JOURNAL_FIELD_LIMIT) -> str | None:
         return text
     mark = f"...[cut: {len(text):,} characters]"
     return text[: limit - len(mark)] + mark
+
+
+class StoreUnavailable(RuntimeError):
+    """The store's database cannot be reached or used; the message says why (no secret)."""
 
 
 class FaultKind(enum.Enum):

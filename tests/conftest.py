@@ -1,4 +1,5 @@
-"""Fixtures every test package shares: the golden oracle and the retry contract."""
+"""Fixtures every test package shares: the golden oracle, the retry contract, a throwaway
+PostgreSQL server."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import pytest
 from contract.endpoint import EndpointContract
 from tests.expected_contract import expected_retry_contract
 from tests.install_support import Venv, checked, copy_sources, create_venv
+from tests.postgres_support import Cluster, ClusterError, start_cluster
 
 GOLDEN_DIR = Path(__file__).parent / "golden"
 
@@ -47,6 +49,33 @@ def golden_cases() -> list[GoldenCase]:
 def retry_contract() -> EndpointContract:
     """The retry endpoint's contract."""
     return expected_retry_contract()
+
+
+# --- PostgreSQL ---------------------------------------------------------------------------
+
+POSTGRES = pytest.mark.xdist_group("postgres")
+"""Tests on the PostgreSQL server: one xdist group, so one worker starts one server."""
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[Cluster]:
+    """A throwaway PostgreSQL server on 127.0.0.1 (tests.postgres_support), stopped and
+    removed at the end; a test needing it fails, never skips, when it cannot start."""
+    try:
+        # No fsync: the tests kill mocks, never the server or the machine.
+        cluster = start_cluster(durable=False)
+    except ClusterError as error:
+        pytest.fail(f"PostgreSQL could not be started for the tests: {error}", pytrace=False)
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_cluster: Cluster) -> str:
+    """The URL (password included) of a new empty schema of its own, for one test."""
+    return postgres_cluster.create_schema()
 
 
 # --- the package as users install it: a wheel, without extras, in a fresh venv ------------

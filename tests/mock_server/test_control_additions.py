@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
-from mock_server import sqlite_journal
+from mock_server import journal_rules
+from mock_server.journal_rules import JOURNAL_BYTES_LIMIT, entry_size
 from mock_server.scenarios import builtin_scenario
-from mock_server.sqlite_journal import JOURNAL_BYTES_LIMIT, entry_size
 from mock_server.sqlite_store import SqliteStore
 from mock_server.store import JournalEntry
 from tests.mock_server.conftest import FROZEN, retry
@@ -122,9 +122,9 @@ def test_the_journal_stores_at_most_its_byte_limit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     limit, largest = 512 * 1024, entry_size(_big_entry(999))
-    monkeypatch.setattr(sqlite_journal, "JOURNAL_BYTES_LIMIT", limit)
-    kept = limit - (sqlite_journal.JOURNAL_TRIM_EVERY - 1) * largest  # as the module's rule
-    monkeypatch.setattr(sqlite_journal, "BYTES_KEPT", kept)
+    monkeypatch.setattr(journal_rules, "JOURNAL_BYTES_LIMIT", limit)
+    kept = limit - (journal_rules.JOURNAL_TRIM_EVERY - 1) * largest  # as the module's rule
+    monkeypatch.setattr(journal_rules, "BYTES_KEPT", kept)
     store = SqliteStore(tmp_path / "db.sqlite3")
     store.reset(builtin_scenario("partial"), [])
     for number in range(1, 1000):
@@ -148,4 +148,4 @@ def test_max_entry_size_covers_the_largest_entry() -> None:
     wide = "\U0001f600" * 5000  # 4 UTF-8 bytes a character, cut to 1,024 characters
     entry = JournalEntry(method=wide, path=wide, accept=wide, media_type=wide, status=200,
                          time=FROZEN, fault=wide)  # fmt: skip
-    assert entry_size(entry) <= sqlite_journal.MAX_ENTRY_SIZE
+    assert entry_size(entry) <= journal_rules.MAX_ENTRY_SIZE

@@ -8,18 +8,8 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from contract.netdatetime import NetDateTime
 from mock_server import mock as mock_module
-from mock_server.clock import Clock
-from mock_server.invoices import seed_invoices
-from mock_server.scenarios import builtin_scenario
-from mock_server.sqlite_store import SqliteStore
-from mock_server.store import FaultKind
-from tests.mock_server.conftest import FROZEN, make_app, retry
-
-NOW = NetDateTime.parse(FROZEN)
-CLOCK = Clock(120, NOW)
-ALL_FAILING = builtin_scenario("all-failing")
+from tests.mock_server.conftest import make_app, retry
 
 
 def _state(client: FlaskClient) -> Any:
@@ -55,31 +45,3 @@ def test_reset_seeds_again_when_the_kept_start_is_another_mocks(tmp_path: Path) 
     assert len(_state(large)) == 3
     assert large.post("/__mock/reset").status_code == 200
     assert len(_state(small)) == 7
-
-
-def test_restore_start_changes_nothing_unless_its_key_is_the_one_kept(tmp_path: Path) -> None:
-    store = SqliteStore(tmp_path / "db.sqlite3")
-    assert store.restore_start(ALL_FAILING, "never kept") is False
-    store.reset(ALL_FAILING, seed_invoices(4, seed=1, clock=CLOCK), start_key="four")
-    store.replace_invoices(seed_invoices(2, seed=2, clock=CLOCK), seed=2)
-    assert store.restore_start(ALL_FAILING, "five") is False
-    assert len(store.invoices()) == 2
-
-
-def test_restore_start_clears_faults_and_calls_and_serves_every_process_the_start(
-    tmp_path: Path,
-) -> None:
-    first, second = SqliteStore(tmp_path / "db.sqlite3"), SqliteStore(tmp_path / "db.sqlite3")
-    kept = seed_invoices(5, seed=3, clock=CLOCK)
-    first.reset(ALL_FAILING, kept, start_key="five")
-    first.retry(NOW)
-    second.retry(NOW)  # the second process holds the start's fixed columns
-    first.replace_invoices(seed_invoices(2, seed=4, clock=CLOCK), seed=4)
-    assert len(second.retry(NOW).invoices) == 2  # ... and then the replacement's
-    first.add_fault(FaultKind.HTTP_500, calls=1, share=None, latency_ms=0)
-    assert first.restore_start(ALL_FAILING, "five") is True
-    assert first.faults() == []
-    assert first.invoices() == kept
-    call = second.retry(NOW)
-    assert [item[2] for item in call.invoices] == [str(i.invoice_id) for i in kept]
-    assert [item[7] for item in call.invoices] == [i.sending_attempts + 1 for i in kept]
