@@ -123,6 +123,10 @@ class PostgresStore:
         # worker) is ended by the server after a minute, releasing the lock.
         db.execute(f"SET lock_timeout = {int(self._timeout_s * 1000)}")
         db.execute("SET idle_in_transaction_session_timeout = 60000")
+        # The writer lock serialises writers only if each statement after it sees the
+        # commits made before it was granted: a database or role defaulting to REPEATABLE
+        # READ would take the snapshot at the lock statement, before the wait.
+        db.execute("SET default_transaction_isolation = 'read committed'")
 
     def _connections(self) -> ConnectionPool:
         pool = self._pool
@@ -190,7 +194,7 @@ class PostgresStore:
                     return False
                 self._reset(db, scenario, invoices(), start_key)
                 return True
-        except psycopg.Error as error:  # the start's error: one line, no secret
+        except (psycopg.Error, WriterBusy) as error:  # the start's error: one line, no secret
             raise StoreUnavailable(self.url.scrub(str(error).strip())) from None
 
     def reset(

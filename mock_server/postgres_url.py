@@ -29,11 +29,14 @@ def is_postgres_url(text: str) -> bool:
 def mask_url(url: str) -> str:
     """``url`` with the password of its user info and of its query replaced by ``***``."""
     scheme, _, rest = url.partition("://")
-    authority, slash, path = rest.partition("/")
+    # The authority ends at the path, the query or the fragment, whichever comes first
+    # (``postgresql://u@h?password=...`` has no path).
+    end = next((i for i, char in enumerate(rest) if char in "/?#"), len(rest))
+    authority, after = rest[:end], rest[end:]
     user, at, hosts = authority.rpartition("@")
     if at and ":" in user:
         authority = f"{user.split(':', 1)[0]}:{_MASK}@{hosts}"
-    return f"{scheme}://{authority}{slash}{_QUERY_PASSWORD.sub(_MASKED_QUERY, path)}"
+    return f"{scheme}://{authority}{_QUERY_PASSWORD.sub(_MASKED_QUERY, after)}"
 
 
 @dataclass(frozen=True)

@@ -355,7 +355,7 @@ class SqliteStore:
         return read_entries(self._connection(), after=after, limit=limit)
 
     def clear_journal(self) -> None:
-        """Empty the journal; sequence numbers go on from the last one."""
+        """Empty the journal; sequence numbers start at 1 again."""
         with self._write() as db:
             clear_entries(db)
 

@@ -410,6 +410,23 @@ def test_the_mock_app_serves_its_state_from_postgres(tmp_path: Path, postgres_ur
         current_mock_of(client.application).store.close()
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://u:s3cret@h:5432/db",
+        "postgresql://u@h/db?password=s3cret",
+        "postgresql://u@h?password=s3cret",
+        "postgres://u@h?sslmode=require&password=s3cret#x",
+        "postgresql://u:s3cret@h?application_name=mock",
+        "postgresql://u:s3cret@h",
+    ],
+)
+def test_a_postgres_url_is_shown_without_its_password(url: str) -> None:
+    shown = f"{PostgresUrl(url)} {PostgresUrl(url)!r}"
+    assert "s3cret" not in shown and "***" in shown
+    assert "@h" in shown
+
+
 def test_a_postgres_db_without_the_driver_is_one_clear_error_line() -> None:
     hide = "import sys; sys.modules['psycopg'] = None; sys.modules['psycopg_pool'] = None\n"
     run = "from mock_server.__main__ import main; main(['--db', 'postgresql://u:pw1@h/db'])"
@@ -459,3 +476,23 @@ def test_journal_keeps_the_client_that_marked_a_request(open_store: OpenStore) -
     store.record(replace(_entry(), client="dashboard"))
     store.record(_entry())
     assert [entry.client for entry in open_store().journal()] == ["dashboard", None]
+
+
+@POSTGRES
+def test_postgres_writes_read_committed_whatever_the_database_default(
+    postgres_cluster: Cluster,
+) -> None:
+    # Under REPEATABLE READ a call queued behind the writer lock would read the state as
+    # it was before the lock was granted: the store sets its own level.
+    name = postgres_cluster.create_database("serializable")
+    with postgres_cluster.admin() as admin:
+        admin.execute(
+            f"ALTER DATABASE \"{name}\" SET default_transaction_isolation = 'serializable'"
+        )
+    store = PostgresStore(PostgresUrl(postgres_cluster.url(name, password=True)))
+    try:
+        with store._write() as db:
+            row = db.execute("SHOW transaction_isolation").fetchone()
+        assert row is not None and row[0] == "read committed"
+    finally:
+        store.close()
