@@ -26,6 +26,7 @@ import contextlib
 import json
 import os
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -65,6 +66,11 @@ _COPY_META = (
     "INSERT INTO meta (key, value) SELECT %s, value FROM meta WHERE key = %s "
     "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
 )
+
+
+def _left(deadline: float) -> float:
+    """Seconds until ``deadline`` (a monotonic time), at least a millisecond."""
+    return max(0.001, deadline - time.monotonic())
 
 
 def _invoice(row: tuple[Any, ...]) -> Invoice:
@@ -144,9 +150,9 @@ class PostgresStore:
             return self._pool
 
     @contextlib.contextmanager
-    def _connection(self) -> Iterator[psycopg.Connection]:
+    def _connection(self, timeout_s: float | None = None) -> Iterator[psycopg.Connection]:
         try:
-            with self._connections().connection() as db:
+            with self._connections().connection(timeout=timeout_s) as db:
                 yield db
         except PoolTimeout:
             raise WriterBusy(f"no connection to {self.url} within {self._timeout_s:g} s") from None
@@ -156,13 +162,18 @@ class PostgresStore:
         """A transaction holding the writer lock; ``pipelined``: statements whose results
         are not read yet go out together (no COPY then)."""
         busy = f"another writer held {self.url}'s writer lock over {self._timeout_s:g} s"
+        # One deadline for the whole wait: this process's writers, a pooled connection,
+        # then the database's lock (not one timeout for each).
+        deadline = time.monotonic() + self._timeout_s
         if not self._threads.acquire(timeout=self._timeout_s):
             raise WriterBusy(busy)
         try:
-            with self._connection() as db:
+            with self._connection(_left(deadline)) as db:
                 try:
                     pipeline = db.pipeline() if pipelined else contextlib.nullcontext()
                     with pipeline, db.transaction():
+                        left_ms = max(1, int(_left(deadline) * 1000))
+                        db.execute(f"SET LOCAL lock_timeout = {left_ms}")
                         db.execute(_LOCK, (self.writer_key,))
                         yield db
                 except psycopg.errors.LockNotAvailable:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -496,3 +498,28 @@ def test_postgres_writes_read_committed_whatever_the_database_default(
         assert row is not None and row[0] == "read committed"
     finally:
         store.close()
+
+
+@POSTGRES
+def test_postgres_writer_waits_one_bounded_time_in_all(postgres_url: str) -> None:
+    # Queued first behind this process's own writer, then behind another instance's lock:
+    # the two waits share one bound, not one each.
+    store = PostgresStore(PostgresUrl(postgres_url), writer_timeout_s=1.5)
+    store.reset(builtin_scenario("all-failing"), seed_invoices(2, seed=1, clock=CLOCK))
+    with psycopg.connect(postgres_url) as holder:
+        holder.execute("SELECT pg_advisory_xact_lock(%s)", (store.writer_key,))
+        local_writer = threading.Thread(target=_hold_the_thread_lock, args=(store, 1.0))
+        local_writer.start()
+        time.sleep(0.1)  # the local writer holds the thread lock now
+        started = time.monotonic()
+        with pytest.raises(WriterBusy):
+            store.retry(NOW)
+        waited = time.monotonic() - started
+        local_writer.join()
+    assert waited < 2.0, f"waited {waited:.2f} s for a 1.5 s bound"
+    store.close()
+
+
+def _hold_the_thread_lock(store: PostgresStore, seconds: float) -> None:
+    with store._threads:
+        time.sleep(seconds)
