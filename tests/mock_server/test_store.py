@@ -523,3 +523,15 @@ def test_postgres_writer_waits_one_bounded_time_in_all(postgres_url: str) -> Non
 def _hold_the_thread_lock(store: PostgresStore, seconds: float) -> None:
     with store._threads:
         time.sleep(seconds)
+
+
+@POSTGRES
+def test_postgres_start_behind_a_busy_writer_is_one_error_not_a_traceback(
+    postgres_url: str,
+) -> None:
+    store = PostgresStore(PostgresUrl(postgres_url), writer_timeout_s=0.3)
+    with psycopg.connect(postgres_url) as holder:  # another instance's long --reseed
+        holder.execute("SELECT pg_advisory_xact_lock(%s)", (store.writer_key,))
+        with pytest.raises(StoreUnavailable, match=r"writer lock over 0.3 s"):
+            store.initialize(builtin_scenario("all-failing"), list, force=True)
+    store.close()
