@@ -88,8 +88,14 @@ class LiveMock:
 
 @contextlib.contextmanager
 def live_mock(*args: str) -> Iterator[LiveMock]:
-    """Start the mock with ``args``, wait until it answers, always stop it."""
-    port = free_port()
+    """Start the mock with ``args`` on a free port, wait until it answers, always stop it."""
+    with mock_on(free_port(), *args) as server:
+        yield server
+
+
+@contextlib.contextmanager
+def mock_on(port: int, *args: str) -> Iterator[LiveMock]:
+    """``python -m mock_server --port PORT ARGS``, once it answers; always stopped."""
     command = [sys.executable, "-m", "mock_server", "--port", str(port), *args]
     process = subprocess.Popen(
         command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -100,7 +106,8 @@ def live_mock(*args: str) -> Iterator[LiveMock]:
         _wait_until_answering(server)
         yield server
     finally:
-        server.stop()
+        with contextlib.suppress(ProcessLookupError):
+            server.stop()
         if process.stderr is not None:
             process.stderr.close()
 

@@ -9,7 +9,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -19,9 +18,9 @@ from tests.mock_server.conftest import (
     REPO,
     ROUTE,
     LiveMock,
-    _wait_until_answering,
     free_port,
     live_mock,
+    mock_on,
 )
 
 SERVERS = pytest.mark.parametrize("server", ["granian", "gunicorn"])
@@ -47,25 +46,6 @@ def _traffic(url: str, stop: threading.Event) -> None:
             time.sleep(0.01)
 
 
-@contextlib.contextmanager
-def _mock_on(port: int, *args: str) -> Iterator[LiveMock]:
-    """The mock on ``port`` (live_mock picks a port of its own), always stopped."""
-    command = [sys.executable, "-m", "mock_server", "--port", str(port), *args]
-    process = subprocess.Popen(
-        command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        start_new_session=True,
-    )  # fmt: skip
-    mock = LiveMock(process, port)
-    try:
-        _wait_until_answering(mock)
-        yield mock
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            mock.stop()
-        if process.stderr is not None:
-            process.stderr.close()
-
-
 def _kill_master(mock: LiveMock) -> None:
     """``kill -9`` of the master alone, under traffic, and reap it."""
     stop = threading.Event()
@@ -84,7 +64,7 @@ def test_kill_9_of_the_master_ends_its_workers_and_frees_port_and_db(
 ) -> None:
     database, port = str(tmp_path / "state.sqlite3"), free_port()
     args = ("--server", server, "--workers", "2", "--db", database)
-    with _mock_on(port, *args) as first:
+    with mock_on(port, *args) as first:
         _kill_master(first)
         deadline = time.monotonic() + RESTART_WITHIN_S
         while _group_alive(first.process.pid) and time.monotonic() < deadline:
@@ -94,7 +74,7 @@ def test_kill_9_of_the_master_ends_its_workers_and_frees_port_and_db(
             os.killpg(first.process.pid, signal.SIGKILL)  # a failing run leaves no orphans
         assert not orphaned, "workers outlived their master"
     started = time.monotonic()
-    with _mock_on(port, *args) as second:
+    with mock_on(port, *args) as second:
         assert httpx.get(second.url + "/__mock/scenario", timeout=5).status_code == 200
     assert time.monotonic() - started < RESTART_WITHIN_S + 3  # start-up itself takes ~1-2 s
 

@@ -13,8 +13,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter, defaultdict
@@ -25,7 +23,7 @@ import httpx
 import pytest
 
 from tests.conftest import POSTGRES
-from tests.mock_server.conftest import REPO, ROUTE, LiveMock, _wait_until_answering, free_port
+from tests.mock_server.conftest import ROUTE, LiveMock, free_port, mock_on
 from tests.postgres_support import PASSWORD, Cluster
 
 pytestmark = POSTGRES
@@ -47,20 +45,8 @@ def database_url(postgres_cluster: Cluster, monkeypatch: pytest.MonkeyPatch) -> 
 @contextlib.contextmanager
 def instance(url: str, *args: str) -> Iterator[LiveMock]:
     """One instance of the mock on ``url`` (2 workers), always stopped."""
-    port = free_port()
-    command = [sys.executable, "-m", "mock_server", "--db", url, "--workers", "2",
-               "--port", str(port), *args]  # fmt: skip
-    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, start_new_session=True)  # fmt: skip
-    mock = LiveMock(process, port)
-    try:
-        _wait_until_answering(mock)
+    with mock_on(free_port(), "--db", url, "--workers", "2", *args) as mock:
         yield mock
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            mock.stop()
-        if process.stderr is not None:
-            process.stderr.close()
 
 
 @dataclass
