@@ -29,7 +29,7 @@ from bench.common import (
     run_main,
     running,
 )
-from bench.throughput import Load, check_mock, median_load, run_wrk
+from bench.throughput import Load, add_load_options, check_mock, median_load, run_wrk
 from tests.postgres_support import PASSWORD, ClusterError, running_cluster
 
 SQLITE = "SQLite (temporary file, the default)"
@@ -87,10 +87,7 @@ def table_rows(loads: dict[str, Load]) -> list[list[object]]:
 def main() -> None:
     """Measure the three mocks and record the comparison."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (median)")
-    parser.add_argument("--seconds", type=int, default=5, help="wrk duration per measurement")
-    parser.add_argument("--connections", type=int, default=16, help="wrk connections")
-    parser.add_argument("--workers", type=int, default=2, help="each mock's worker processes")
+    add_load_options(parser)
     options = parser.parse_args()
     if min(options.rounds, options.seconds, options.connections, options.workers) < 1:
         raise SystemExit("error: --rounds, --seconds, --connections and --workers must be >= 1")

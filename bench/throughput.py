@@ -162,13 +162,18 @@ def table_rows(loads: dict[tuple[str, str], Load]) -> list[list[object]]:
     return rows
 
 
-def main() -> None:
-    """Measure both servers and record the comparison."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_load_options(parser: argparse.ArgumentParser) -> None:
+    """The options of a wrk comparison: rounds, seconds, connections, the mock's workers."""
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (median)")
     parser.add_argument("--seconds", type=int, default=5, help="wrk duration per measurement")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections")
-    parser.add_argument("--workers", type=int, default=2, help="mock worker processes")
+    parser.add_argument("--workers", type=int, default=2, help="each mock's worker processes")
+
+
+def main() -> None:
+    """Measure both servers and record the comparison."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_load_options(parser)
     parser.add_argument(
         "--threads", type=int, default=None,
         help="the mock's --threads (granian threads per worker; default: the mock's)",
