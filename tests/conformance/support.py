@@ -17,6 +17,8 @@ from typing import TypeVar
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from wsgiref.types import WSGIApplication
 
+from tests.conformance.zoo.serve import serving
+
 REPO = Path(__file__).resolve().parents[2]
 T = TypeVar("T")
 HANG_GUARD_SECONDS = 60.0
@@ -138,17 +140,10 @@ def recording_target() -> Iterator[RecordingTarget]:
         def log_message(self, format: str, *args: object) -> None:
             return
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        target = RecordingTarget(f"http://127.0.0.1:{server.server_address[1]}")
+    with serving(ThreadingHTTPServer(("127.0.0.1", 0), Handler), "recording-target") as url:
+        target = RecordingTarget(url)
         target.requests = log
         yield target
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 @contextlib.contextmanager
@@ -213,11 +208,5 @@ def serve_app(app: WSGIApplication) -> Iterator[str]:
     server = make_server(
         "127.0.0.1", 0, app, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler
     )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serving(server, "serve-app") as url:
+        yield url

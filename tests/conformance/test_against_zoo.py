@@ -7,9 +7,6 @@ break and a hostile."""
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -20,9 +17,9 @@ from conformance.report import Report
 from conformance.runner import run_suite
 from tests.conformance.support import HUNG, guarded, run_cli, serve_app
 from tests.conformance.zoo.breaks import BREAKS
-from tests.conformance.zoo.hostile import HOSTILE, Scope, handler_for
-from tests.conformance.zoo.rawhttp import RawServer
+from tests.conformance.zoo.hostile import HOSTILE, Scope
 from tests.conformance.zoo.reference import create_app
+from tests.conformance.zoo.serve import serve_hostile
 from tests.conformance.zoo.variations import VALID_VARIATIONS
 
 SUITE_TIMEOUT = 2.0
@@ -35,19 +32,6 @@ def _suite(url: str) -> Report:
         max_calls=POST_PROBES, timeout=SUITE_TIMEOUT, max_bytes=MAX_BYTES,
     )  # fmt: skip
     return run_suite(settings)
-
-
-@contextmanager
-def _hostile(name: str) -> Iterator[str]:
-    server = RawServer(handler_for(HOSTILE[name]))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server.base_url
-    finally:
-        server.shutdown()
-        server.stop()
-        thread.join(timeout=5)
 
 
 def test_suite_passes_the_reference_with_every_rule_run() -> None:
@@ -97,7 +81,7 @@ def test_suite_raises_no_false_alarm_on_a_valid_variation(name: str) -> None:
 
 @pytest.mark.parametrize("name", sorted(HOSTILE))
 def test_suite_fails_a_hostile_target_with_its_rule_and_stops(name: str) -> None:
-    with _hostile(name) as url:
+    with serve_hostile(name) as url:
         finished, report = guarded(lambda: _suite(url))
     assert finished, HUNG
     assert report is not None
@@ -134,6 +118,6 @@ def test_cli_reports_a_break_with_exit_1(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("name", ["hang", "huge", "gzip-bomb"])
 def test_cli_survives_a_hostile_target_with_exit_1(name: str, tmp_path: Path) -> None:
-    with _hostile(name) as url:
+    with serve_hostile(name) as url:
         code, failed = _cli(url, tmp_path)
     assert (code, failed) == (1, set(HOSTILE[name].expected_rules))

@@ -6,32 +6,22 @@ import base64
 import contextlib
 import gzip
 import json
-import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from mock_server.plain_server import make_plain_server
 from mock_server.proxy import ProxyConfig, ValidatingProxy
+from tests.conformance.zoo.serve import serving
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
-
-_JOIN_SECONDS = 5.0
 
 
 @contextlib.contextmanager
 def serve_plain(app: WSGIApplication) -> Iterator[str]:
     """Serve ``app`` with the proxy's server on a free loopback port; yields its URL."""
-    server = make_plain_server(app, "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)  # fmt: skip
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(_JOIN_SECONDS)
+    with serving(make_plain_server(app, "127.0.0.1", 0), "proxy-under-test") as url:
+        yield url
 
 
 @contextlib.contextmanager

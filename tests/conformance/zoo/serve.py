@@ -8,6 +8,7 @@ with a timeout - so a test can never leak a server, even when it fails.
 from __future__ import annotations
 
 import contextlib
+import socketserver
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -19,7 +20,7 @@ from tests.conformance.zoo.hostile import HOSTILE, handler_for
 from tests.conformance.zoo.rawhttp import RawServer
 from tests.conformance.zoo.reference import create_app
 
-__all__ = ["serve_hostile", "serve_reference", "serve_wsgi"]
+__all__ = ["serve_hostile", "serve_reference", "serve_wsgi", "serving"]
 
 _JOIN_SECONDS = 5.0
 _POLL_SECONDS = 0.05
@@ -45,18 +46,26 @@ def _start(serve_forever: Any, name: str) -> threading.Thread:
 
 
 @contextlib.contextmanager
+def serving(server: socketserver.TCPServer, name: str) -> Iterator[str]:
+    """Run ``server`` (bound to 127.0.0.1) on a daemon thread; yields
+    ``http://127.0.0.1:PORT``; always shut down, closed and joined."""
+    thread = _start(server.serve_forever, name)
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(_JOIN_SECONDS)
+
+
+@contextlib.contextmanager
 def serve_wsgi(app: WSGIApplication) -> Iterator[str]:
     """Serve a WSGI app (threaded, HTTP/1.1); yields ``http://127.0.0.1:PORT``."""
     server: BaseWSGIServer = make_server(
         "127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler
     )
-    thread = _start(server.serve_forever, "zoo-wsgi")
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(_JOIN_SECONDS)
+    with serving(server, "zoo-wsgi") as url:
+        yield url
 
 
 @contextlib.contextmanager
