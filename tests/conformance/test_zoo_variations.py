@@ -13,6 +13,7 @@ from werkzeug.test import Client, TestResponse
 from contract.artifacts import load_contract
 from contract.wire import read_json, read_xml
 from tests.conformance.zoo import ROUTE, VALID_VARIATIONS, create_app, serve_reference
+from tests.conformance.zoo.rawclient import dechunked
 from tests.conformance.zoo.variations import VARIATION_MUTATIONS
 
 JSON = "application/json"
@@ -108,20 +109,10 @@ def _raw_post(base_url: str) -> bytes:
     return received
 
 
-def _dechunk(body: bytes) -> bytes:
-    data = b""
-    while True:
-        size_line, _, body = body.partition(b"\r\n")
-        size = int(size_line, 16)
-        if size == 0:
-            return data
-        data, body = data + body[:size], body[size + 2 :]
-
-
 def test_chunked_variation_sends_several_chunks_without_content_length() -> None:
     with serve_reference(variations=frozenset({"chunked"})) as base_url:
         head, _, body = _raw_post(base_url).partition(b"\r\n\r\n")
     assert b"\r\nTransfer-Encoding: chunked" in head
     assert b"Content-Length" not in head
     assert body.count(b"\r\n") > 4  # more than one chunk
-    assert _dechunk(body) == reference(JSON).data
+    assert dechunked(body) == reference(JSON).data

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from tests.conformance.zoo.reference import ROUTE
 
-__all__ = ["RawAnswer", "raw_request"]
+__all__ = ["RawAnswer", "dechunked", "raw_request"]
 
 
 @dataclass(frozen=True)
@@ -85,3 +85,15 @@ def _read(sock: socket.socket, received: bytearray, deadline: float, limit: int)
             return None
         received += chunk
     return "limit"
+
+
+def dechunked(body: bytes) -> bytes:
+    """A chunked body's data without its framing (chunk sizes may differ between hops)."""
+    data, rest = b"", body
+    while rest:
+        size, _, rest = rest.partition(b"\r\n")
+        length = int(size, 16)
+        if length == 0:
+            return data
+        data, rest = data + rest[:length], rest[length + 2 :]
+    raise AssertionError("the chunked body has no last chunk")
